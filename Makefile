@@ -1,0 +1,40 @@
+# The kit's front door: thin wrappers over cmake and the test runner.
+#   make                 build every step
+#   make run             build, then start a step server (STEP=03-broadcast SERVER=express)
+#   make test            build, then run every step's tests and print a table
+#   make doc             API docs with Doxygen (build/doc/html/index.html)
+# Every target first checks that the machine has what the kit needs (tools/setup).
+
+BUILD ?= build
+override BUILD := $(abspath $(BUILD))
+# The step `make run` starts when none is named: the newest step that has landed.
+STEP ?= 01-connect
+# Every step folder that has a build of its own, in the article's order.
+STEPS := $(patsubst %/CMakeLists.txt,%,$(sort $(wildcard 0[1-9]-*/CMakeLists.txt)))
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+export BUILD
+
+.PHONY: all setup configure run test doc clean
+
+all: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+setup:
+	@./tools/setup
+
+configure: setup
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+run: configure
+	@$(MAKE) --no-print-directory -C $(STEP) run
+
+test: all
+	@./tools/run-tests $(STEPS)
+
+doc: configure
+	cmake --build $(BUILD) --target doc
+
+clean:
+	rm -rf $(BUILD)

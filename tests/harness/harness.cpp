@@ -1,0 +1,795 @@
+/**
+ * @file
+ * @brief The harness's heavy half: processes, Beast's WebSocket client,
+ *        cpp-httplib's HTTP client and plain sockets.
+ */
+#include "harness.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <httplib.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace harness {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+using clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------
+// Processes
+
+namespace {
+
+std::string env_name_for(std::string const& program)
+{
+    std::string name = "SERVER_CMD_";
+    for(char c : program)
+        name += (c == '-' || c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+std::string override_for(std::string const& program)
+{
+    if(char const* own = std::getenv(env_name_for(program).c_str()); own != nullptr && *own != '\0')
+        return own;
+    if(char const* all = std::getenv("SERVER_CMD"); all != nullptr && *all != '\0')
+        return all;
+    return {};
+}
+
+std::string build_dir()
+{
+    if(char const* dir = std::getenv("KIT_BUILD_DIR"); dir != nullptr && *dir != '\0')
+        return dir;
+    return KIT_BUILD_DIR;
+}
+
+}  // namespace
+
+std::string command_for(std::string const& step, std::string const& program)
+{
+    std::string const custom = override_for(program);
+    return custom.empty() ? build_dir() + "/" + step + "/" + program : custom;
+}
+
+struct server::impl
+{
+    int pid = -1;
+    int out_fd = -1;
+    int err_fd = -1;
+    mutable std::mutex mutex;
+    mutable std::condition_variable changed;
+    std::string out;
+    std::string err;
+    bool reaped = false;
+    exit_info info;
+    std::thread reader;
+
+    ~impl()
+    {
+        if(pid > 0 && !reaped)
+        {
+            ::kill(-pid, SIGKILL);  // the whole process group the harness started
+            ::waitpid(pid, nullptr, 0);
+        }
+        else if(pid > 0)
+            ::kill(-pid, SIGKILL);  // anything the program left behind in its group
+        if(reader.joinable())
+            reader.join();
+        if(out_fd >= 0)
+            ::close(out_fd);
+        if(err_fd >= 0)
+            ::close(err_fd);
+    }
+
+    // Copies the program's stdout and stderr into memory until both pipes close.
+    void read_loop()
+    {
+        pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+        int open_fds = 2;
+        char chunk[4096];
+        while(open_fds > 0)
+        {
+            if(::poll(fds, 2, 200) < 0 && errno != EINTR)
+                return;
+            for(int i = 0; i < 2; ++i)
+            {
+                if(fds[i].fd < 0 || fds[i].revents == 0)
+                    continue;
+                ssize_t n = ::read(fds[i].fd, chunk, sizeof chunk);
+                if(n <= 0)
+                {
+                    fds[i].fd = -1;
+                    --open_fds;
+                    continue;
+                }
+                std::lock_guard<std::mutex> lock(mutex);
+                (i == 0 ? out : err).append(chunk, static_cast<std::size_t>(n));
+                changed.notify_all();
+            }
+        }
+    }
+
+    bool try_reap(int options)
+    {
+        if(reaped)
+            return true;
+        int status = 0;
+        pid_t r = ::waitpid(pid, &status, options);
+        if(r != pid)
+            return false;
+        reaped = true;
+        if(WIFEXITED(status))
+        {
+            info.exited = true;
+            info.status = WEXITSTATUS(status);
+        }
+        else if(WIFSIGNALED(status))
+            info.signal = WTERMSIG(status);
+        return true;
+    }
+};
+
+server::server(std::unique_ptr<impl> p) : impl_(std::move(p)), pid_(impl_->pid) {}
+server::~server() = default;
+
+std::unique_ptr<server> server::launch(std::string const& step, std::string const& program,
+                                       environment env)
+{
+    std::string const custom = override_for(program);
+    std::string const binary = build_dir() + "/" + step + "/" + program;
+    if(custom.empty() && ::access(binary.c_str(), X_OK) != 0)
+        throw std::runtime_error("no program " + binary + " (build the step first)");
+
+    // The child's environment: ours, then DBWEBB_PORT=0, then the test's own settings.
+    std::map<std::string, std::string> vars;
+    for(char** e = environ; *e != nullptr; ++e)
+    {
+        std::string entry = *e;
+        auto eq = entry.find('=');
+        if(eq != std::string::npos)
+            vars[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    vars["DBWEBB_PORT"] = "0";
+    vars["DBWEBB_HOST"] = "127.0.0.1";
+    for(auto const& [k, v] : env)
+        vars[k] = v;
+    std::vector<std::string> flat;
+    for(auto const& [k, v] : vars)
+        flat.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for(auto& e : flat)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    std::string shell_cmd = "exec " + custom;
+    std::vector<char*> argv;
+    if(custom.empty())
+        argv = {const_cast<char*>(binary.c_str()), nullptr};
+    else
+        argv = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), shell_cmd.data(), nullptr};
+
+    int out[2], err[2];
+    if(::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe failed");
+    pid_t pid = ::fork();
+    if(pid < 0)
+        throw std::runtime_error("fork failed");
+    if(pid == 0)
+    {
+        // The child: its own process group (so the harness can end all of it), pipes as stdout/stderr.
+        ::setpgid(0, 0);
+        ::dup2(out[1], 1);
+        ::dup2(err[1], 2);
+        ::execve(argv[0], argv.data(), envp.data());
+        std::fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    ::close(out[1]);
+    ::close(err[1]);
+    auto p = std::make_unique<impl>();
+    p->pid = pid;
+    p->out_fd = out[0];
+    p->err_fd = err[0];
+    p->reader = std::thread([raw = p.get()] { raw->read_loop(); });
+    return std::unique_ptr<server>(new server(std::move(p)));
+}
+
+std::unique_ptr<server> server::start(std::string const& step, std::string const& program,
+                                      environment env, duration timeout)
+{
+    auto s = launch(step, program, std::move(env));
+    static std::regex const ready(R"(Server is listening on (\d+))");
+    std::smatch m;
+    std::unique_lock<std::mutex> lock(s->impl_->mutex);
+    bool const ok = s->impl_->changed.wait_for(lock, timeout, [&] {
+        return std::regex_search(s->impl_->out, m, ready);
+    });
+    if(!ok)
+    {
+        std::string const why = "no ready line from '" + command_for(step, program) + "' within " +
+                                std::to_string(timeout.count()) + " ms; stdout: " + s->impl_->out +
+                                " stderr: " + s->impl_->err;
+        lock.unlock();
+        s.reset();
+        throw std::runtime_error(why);
+    }
+    s->port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+    return s;
+}
+
+std::string server::output() const
+{
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->out;
+}
+
+std::string server::errors() const
+{
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->err;
+}
+
+bool server::wait_for_output(std::string const& text, duration timeout, std::size_t from) const
+{
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->changed.wait_for(lock, timeout, [&] {
+        return impl_->out.size() >= from && impl_->out.find(text, from) != std::string::npos;
+    });
+}
+
+std::size_t server::count_output(std::string const& text) const
+{
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    std::size_t count = 0;
+    for(auto at = impl_->out.find(text); at != std::string::npos; at = impl_->out.find(text, at + 1))
+        ++count;
+    return count;
+}
+
+void server::send_signal(int signal)
+{
+    if(!impl_->reaped)
+        ::kill(pid_, signal);
+}
+
+std::optional<exit_info> server::wait_exit(duration timeout)
+{
+    auto const deadline = clock::now() + timeout;
+    while(!impl_->try_reap(WNOHANG))
+    {
+        if(clock::now() >= deadline)
+            return std::nullopt;
+        std::this_thread::sleep_for(5ms);  // polling waitpid: there is no waitpid with a timeout
+    }
+    if(impl_->reader.joinable())
+        impl_->reader.join();  // collect the last output
+    return impl_->info;
+}
+
+exit_info server::stop(duration timeout)
+{
+    auto const begin = clock::now();
+    send_signal(SIGTERM);
+    auto info = wait_exit(timeout);
+    if(!info)
+    {
+        ::kill(-pid_, SIGKILL);
+        impl_->try_reap(0);
+        if(impl_->reader.joinable())
+            impl_->reader.join();
+        exit_info killed = impl_->info;
+        killed.exited = false;
+        killed.took = std::chrono::duration_cast<duration>(clock::now() - begin);
+        return killed;
+    }
+    info->took = std::chrono::duration_cast<duration>(clock::now() - begin);
+    return *info;
+}
+
+long server::resident_kib() const
+{
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while(std::getline(status, line))
+        if(line.rfind("VmRSS:", 0) == 0)
+            return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket client
+
+struct ws_client::impl
+{
+    net::io_context ioc;
+    websocket::stream<beast::tcp_stream> ws{ioc};
+    beast::flat_buffer buffer;
+    handshake_result result;
+    bool reading = false;
+    std::deque<message> inbox;
+    std::optional<close_info> closed;
+
+    // Runs the io_context until done() or the deadline; true when done() holds.
+    template<class Done>
+    bool run_until(Done done, duration timeout)
+    {
+        auto const deadline = clock::now() + timeout;
+        while(!done())
+        {
+            if(ioc.stopped())
+                ioc.restart();
+            if(ioc.run_one_until(deadline) == 0 && (clock::now() >= deadline || ioc.stopped()))
+                return done();
+        }
+        return true;
+    }
+
+    // Ends the connection's pending operations and lets their handlers run.
+    void abort()
+    {
+        beast::error_code ec;
+        beast::get_lowest_layer(ws).socket().close(ec);
+        ioc.restart();
+        ioc.poll();
+        if(!closed)
+            closed = close_info{1006, "aborted by the test"};
+    }
+
+    void start_read()
+    {
+        if(reading || closed)
+            return;
+        reading = true;
+        ws.async_read(buffer, [this](beast::error_code ec, std::size_t n) {
+            reading = false;
+            if(ec)
+            {
+                if(ec == websocket::error::closed)
+                    closed = close_info{static_cast<int>(ws.reason().code),
+                                        std::string(ws.reason().reason.c_str())};
+                else if(!closed)
+                    closed = close_info{1006, ec.message()};
+                return;
+            }
+            inbox.push_back({!ws.got_text(), beast::buffers_to_string(buffer.data())});
+            buffer.consume(n);
+        });
+    }
+
+    bool write(std::string const& data, bool binary, duration timeout)
+    {
+        if(closed)
+            return false;
+        ws.binary(binary);
+        bool done = false;
+        beast::error_code result_ec;
+        ws.async_write(net::buffer(data), [&](beast::error_code ec, std::size_t) {
+            done = true;
+            result_ec = ec;
+        });
+        if(!run_until([&] { return done; }, timeout))
+        {
+            abort();
+            return false;
+        }
+        return !result_ec;
+    }
+};
+
+ws_client::ws_client(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+ws_client::~ws_client()
+{
+    impl_->abort();
+}
+
+std::unique_ptr<ws_client> ws_client::connect(std::uint16_t port, ws_options options, duration timeout)
+{
+    auto p = std::make_unique<impl>();
+    auto& ws = p->ws;
+    auto& lowest = beast::get_lowest_layer(ws);
+    bool done = false;
+    beast::error_code connect_ec;
+    lowest.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+                         [&](beast::error_code ec) {
+                             done = true;
+                             connect_ec = ec;
+                         });
+    if(!p->run_until([&] { return done; }, timeout) || connect_ec)
+    {
+        p->result.error = connect_ec ? connect_ec.message() : "connect timed out";
+        p->abort();
+        return std::unique_ptr<ws_client>(new ws_client(std::move(p)));
+    }
+
+    ws.read_message_max(options.max_message);
+    ws.auto_fragment(false);
+    ws.set_option(websocket::stream_base::decorator([options](websocket::request_type& req) {
+        if(!options.protocols.empty())
+        {
+            std::string offer;
+            for(auto const& protocol : options.protocols)
+                offer += (offer.empty() ? "" : ", ") + protocol;
+            req.set(beast::http::field::sec_websocket_protocol, offer);
+        }
+        if(options.origin)
+            req.set(beast::http::field::origin, *options.origin);
+        for(auto const& [name, value] : options.headers)
+            req.set(name, value);
+    }));
+
+    websocket::response_type res;
+    done = false;
+    beast::error_code hs_ec;
+    ws.async_handshake(res, "127.0.0.1:" + std::to_string(port), options.path,
+                       [&](beast::error_code ec) {
+                           done = true;
+                           hs_ec = ec;
+                       });
+    bool const finished = p->run_until([&] { return done; }, timeout);
+    p->result.status = static_cast<int>(res.result_int());
+    for(auto const& field : res)
+    {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        p->result.headers[name] = std::string(field.value());
+    }
+    p->result.body = res.body();
+    if(!finished || hs_ec)
+    {
+        p->result.error = finished ? hs_ec.message() : "handshake timed out";
+        p->abort();
+    }
+    else
+        p->result.upgraded = true;
+    return std::unique_ptr<ws_client>(new ws_client(std::move(p)));
+}
+
+std::unique_ptr<ws_client> ws_client::connect_or_throw(std::uint16_t port, ws_options options,
+                                                       duration timeout)
+{
+    auto client = connect(port, std::move(options), timeout);
+    if(!client->result().upgraded)
+        throw std::runtime_error("WebSocket handshake failed: status " +
+                                 std::to_string(client->result().status) + ", " +
+                                 client->result().error);
+    return client;
+}
+
+handshake_result const& ws_client::result() const { return impl_->result; }
+
+std::string ws_client::protocol() const
+{
+    auto it = impl_->result.headers.find("sec-websocket-protocol");
+    return it == impl_->result.headers.end() ? std::string() : it->second;
+}
+
+bool ws_client::send_text(std::string const& text, duration timeout)
+{
+    return impl_->write(text, false, timeout);
+}
+
+bool ws_client::send_binary(std::string const& data, duration timeout)
+{
+    return impl_->write(data, true, timeout);
+}
+
+bool ws_client::send_raw_text(std::string const& bytes, duration timeout)
+{
+    // Beast checks UTF-8 only on what it receives, so this goes out as it is.
+    return impl_->write(bytes, false, timeout);
+}
+
+bool ws_client::send_fragmented(std::string const& data, bool binary, std::size_t fragment,
+                                duration timeout)
+{
+    auto& p = *impl_;
+    if(p.closed || fragment == 0)
+        return false;
+    p.ws.binary(binary);
+    for(std::size_t at = 0; at < data.size() || at == 0; at += fragment)
+    {
+        std::size_t const n = std::min(fragment, data.size() - at);
+        bool const fin = at + n >= data.size();
+        bool done = false;
+        beast::error_code result_ec;
+        p.ws.async_write_some(fin, net::buffer(data.data() + at, n),
+                              [&](beast::error_code ec, std::size_t) {
+                                  done = true;
+                                  result_ec = ec;
+                              });
+        if(!p.run_until([&] { return done; }, timeout))
+        {
+            p.abort();
+            return false;
+        }
+        if(result_ec)
+            return false;
+        if(fin)
+            break;
+    }
+    return true;
+}
+
+std::optional<message> ws_client::receive(duration timeout)
+{
+    auto& p = *impl_;
+    if(p.inbox.empty())
+    {
+        p.start_read();
+        p.run_until([&] { return !p.inbox.empty() || (p.closed && !p.reading); }, timeout);
+    }
+    if(p.inbox.empty())
+        return std::nullopt;
+    message m = std::move(p.inbox.front());
+    p.inbox.pop_front();
+    return m;
+}
+
+std::optional<close_info> ws_client::wait_close(duration timeout)
+{
+    auto& p = *impl_;
+    // Read (and keep) messages until the close frame arrives.
+    auto const deadline = clock::now() + timeout;
+    while(!p.closed && clock::now() < deadline)
+    {
+        p.start_read();
+        p.run_until([&] { return !p.reading; },
+                    std::chrono::duration_cast<duration>(deadline - clock::now()));
+    }
+    return p.closed;
+}
+
+bool ws_client::is_open() const { return !impl_->closed && impl_->result.upgraded; }
+
+bool ws_client::close(int code, std::string const& reason, duration timeout)
+{
+    auto& p = *impl_;
+    if(p.closed)
+        return false;
+    bool done = false;
+    beast::error_code result_ec;
+    p.ws.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason),
+                     [&](beast::error_code ec) {
+                         done = true;
+                         result_ec = ec;
+                     });
+    bool const finished = p.run_until([&] { return done && !p.reading; }, timeout);
+    if(!p.closed)
+        p.closed = close_info{static_cast<int>(p.ws.reason().code),
+                              std::string(p.ws.reason().reason.c_str())};
+    if(!finished)
+        p.abort();
+    return finished && !result_ec;
+}
+
+void ws_client::drop()
+{
+    auto& socket = beast::get_lowest_layer(impl_->ws).socket();
+    beast::error_code ec;
+    // Linger 0 makes close() send a reset: the client is just gone, as when a laptop sleeps.
+    socket.set_option(net::socket_base::linger(true, 0), ec);
+    impl_->abort();
+}
+
+std::optional<close_info> ws_client::closed() const { return impl_->closed; }
+
+// ---------------------------------------------------------------------------
+// HTTP client
+
+http_response http_request(std::uint16_t port, std::string const& method, std::string const& path,
+                           std::string const& body, std::map<std::string, std::string> headers,
+                           duration timeout)
+{
+    httplib::Client client("127.0.0.1", port);
+    client.set_url_encode(false);  // send the path exactly as the test wrote it
+    client.set_connection_timeout(timeout);
+    client.set_read_timeout(timeout);
+    client.set_write_timeout(timeout);
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.body = body;
+    for(auto const& [name, value] : headers)
+        req.headers.emplace(name, value);
+    auto result = client.send(req);
+    http_response out;
+    if(!result)
+    {
+        out.error = httplib::to_string(result.error());
+        return out;
+    }
+    out.status = result->status;
+    out.body = result->body;
+    for(auto const& [name, value] : result->headers)
+    {
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        out.headers[lower] = value;
+    }
+    return out;
+}
+
+http_response http_get(std::uint16_t port, std::string const& path,
+                       std::map<std::string, std::string> headers, duration timeout)
+{
+    return http_request(port, "GET", path, "", std::move(headers), timeout);
+}
+
+// ---------------------------------------------------------------------------
+// Plain sockets
+
+raw_socket::raw_socket(std::uint16_t port, duration timeout)
+{
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if(fd_ < 0)
+        throw std::runtime_error("socket failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS)
+        throw std::runtime_error(std::string("connect failed: ") + std::strerror(errno));
+    pollfd pfd{fd_, POLLOUT, 0};
+    int error = 0;
+    socklen_t len = sizeof error;
+    if(::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1 ||
+       ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
+        throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
+}
+
+raw_socket::~raw_socket()
+{
+    if(fd_ >= 0)
+        ::close(fd_);
+}
+
+bool raw_socket::send(std::string const& bytes)
+{
+    std::size_t sent = 0;
+    auto const deadline = clock::now() + patience;
+    while(sent < bytes.size())
+    {
+        ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if(n > 0)
+        {
+            sent += static_cast<std::size_t>(n);
+            continue;
+        }
+        if(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && clock::now() < deadline)
+        {
+            pollfd pfd{fd_, POLLOUT, 0};
+            ::poll(&pfd, 1, 100);
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+std::string raw_socket::read_until(std::string const& text, duration timeout)
+{
+    auto const deadline = clock::now() + timeout;
+    while(!peer_closed_ && (text.empty() || received_.find(text) == std::string::npos))
+    {
+        auto const left = std::chrono::duration_cast<duration>(deadline - clock::now()).count();
+        if(left <= 0)
+            break;
+        pollfd pfd{fd_, POLLIN, 0};
+        if(::poll(&pfd, 1, static_cast<int>(left)) <= 0)
+            continue;
+        char chunk[4096];
+        ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+        if(n > 0)
+            received_.append(chunk, static_cast<std::size_t>(n));
+        else if(n == 0 || (errno != EAGAIN && errno != EINTR))
+            peer_closed_ = true;
+    }
+    return received_;
+}
+
+std::string raw_socket::read_all(duration timeout)
+{
+    return read_until("", timeout);
+}
+
+bool raw_socket::wait_peer_close(duration timeout)
+{
+    read_until("", timeout);
+    return peer_closed_;
+}
+
+std::string handshake_request(std::string const& path,
+                              std::map<std::string, std::string> const& changes,
+                              std::string const& method)
+{
+    std::map<std::string, std::string> headers = {
+        {"Host", "127.0.0.1"},
+        {"Upgrade", "websocket"},
+        {"Connection", "Upgrade"},
+        {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},  // RFC 6455's own example key
+        {"Sec-WebSocket-Version", "13"},
+    };
+    for(auto const& [name, value] : changes)
+    {
+        if(value.empty())
+            headers.erase(name);
+        else
+            headers[name] = value;
+    }
+    std::string req = method + " " + path + " HTTP/1.1\r\n";
+    for(auto const& [name, value] : headers)
+        req += name + ": " + value + "\r\n";
+    return req + "\r\n";
+}
+
+std::string client_frame(int opcode, std::string const& payload, bool fin, bool masked)
+{
+    std::string frame;
+    frame += static_cast<char>((fin ? 0x80 : 0x00) | (opcode & 0x0f));
+    std::size_t const n = payload.size();
+    char const mask_bit = masked ? static_cast<char>(0x80) : 0;
+    if(n < 126)
+        frame += static_cast<char>(mask_bit | static_cast<char>(n));
+    else if(n < 65536)
+    {
+        frame += static_cast<char>(mask_bit | 126);
+        frame += static_cast<char>((n >> 8) & 0xff);
+        frame += static_cast<char>(n & 0xff);
+    }
+    else
+    {
+        frame += static_cast<char>(mask_bit | 127);
+        for(int shift = 56; shift >= 0; shift -= 8)
+            frame += static_cast<char>((static_cast<std::uint64_t>(n) >> shift) & 0xff);
+    }
+    if(!masked)
+        return frame + payload;
+    char const key[4] = {0x12, 0x34, 0x56, 0x78};
+    frame.append(key, 4);
+    for(std::size_t i = 0; i < n; ++i)
+        frame += static_cast<char>(payload[i] ^ key[i % 4]);
+    return frame;
+}
+
+int status_of(std::string const& answer)
+{
+    static std::regex const status_line(R"(^HTTP/1\.[01] (\d{3}))");
+    std::smatch m;
+    return std::regex_search(answer, m, status_line) ? std::stoi(m[1].str()) : 0;
+}
+
+}  // namespace harness

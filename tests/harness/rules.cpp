@@ -1,0 +1,216 @@
+/**
+ * @file
+ * @brief The rules of SPEC.md's table "What every step server does", as tests.
+ */
+#include "rules.hpp"
+
+#include <csignal>
+#include <regex>
+
+using namespace harness;
+
+// --- every server ------------------------------------------------------------
+
+TEST_P(ServerRules, PrintsReadyLineWithTheRealPortAndAcceptsConnections)
+{
+    auto s = GetParam().start();
+    EXPECT_NE(s->port(), 0) << "DBWEBB_PORT=0 must print the port the kernel chose";
+    EXPECT_NO_THROW(raw_socket probe(s->port()));
+}
+
+TEST_P(ServerRules, ListensOnThePortGivenInDbwebbPort)
+{
+    // Learn a free port from a first run, then ask for exactly that one.
+    std::uint16_t port = 0;
+    {
+        auto first = GetParam().start();
+        port = first->port();
+        EXPECT_EQ(first->stop().status, 0);
+    }
+    auto s = GetParam().start({{"DBWEBB_PORT", std::to_string(port)}});
+    EXPECT_EQ(s->port(), port);
+    EXPECT_NO_THROW(raw_socket probe(port));
+}
+
+TEST_P(ServerRules, PortInUseGivesOneClearLineAndNonZeroExit)
+{
+    auto first = GetParam().start();
+    auto second = server::launch(GetParam().step, GetParam().program,
+                                 {{"DBWEBB_PORT", std::to_string(first->port())}});
+    auto ended = second->wait_exit();
+    ASSERT_TRUE(ended) << "a server whose port is taken must exit, not hang";
+    EXPECT_TRUE(ended->exited);
+    EXPECT_NE(ended->status, 0);
+    EXPECT_NE(second->errors().find(std::to_string(first->port())), std::string::npos)
+        << "stderr should name the port: " << second->errors();
+    EXPECT_EQ(second->output().find("Server is listening"), std::string::npos);
+    // The first server is unharmed.
+    EXPECT_NO_THROW(raw_socket probe(first->port()));
+}
+
+TEST_P(ServerRules, BadPortValueIsRefusedAtStart)
+{
+    auto s = server::launch(GetParam().step, GetParam().program, {{"DBWEBB_PORT", "http"}});
+    auto ended = s->wait_exit();
+    ASSERT_TRUE(ended);
+    EXPECT_NE(ended->status, 0);
+    EXPECT_NE(s->errors().find("DBWEBB_PORT"), std::string::npos) << s->errors();
+}
+
+TEST_P(ServerRules, SigtermExitsWithStatusZeroWithinTwoSeconds)
+{
+    auto s = GetParam().start();
+    auto ended = s->stop();
+    EXPECT_TRUE(ended.exited);
+    EXPECT_EQ(ended.status, 0);
+    EXPECT_LT(ended.took, 2000ms);
+}
+
+TEST_P(ServerRules, SigintExitsWithStatusZero)
+{
+    auto s = GetParam().start();
+    s->send_signal(SIGINT);
+    auto ended = s->wait_exit(2000ms);
+    ASSERT_TRUE(ended) << "Ctrl-C must stop the server within 2 s";
+    EXPECT_EQ(ended->status, 0);
+}
+
+TEST_P(ServerRules, DropsAClientThatNeverFinishesItsRequest)
+{
+    auto s = GetParam().start({{"DBWEBB_HANDSHAKE_TIMEOUT_MS", "300"}});
+    raw_socket silent(s->port());
+    raw_socket partial(s->port());
+    ASSERT_TRUE(partial.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"));  // no blank line: unfinished
+    EXPECT_TRUE(silent.wait_peer_close(5000ms)) << "a silent connection must be dropped";
+    EXPECT_TRUE(partial.wait_peer_close(5000ms)) << "an unfinished request must be dropped";
+    // The server still serves others.
+    EXPECT_NO_THROW(raw_socket probe(s->port()));
+}
+
+TEST_P(ServerRules, MalformedHttpGetsA400AndTheServerGoesOn)
+{
+    auto s = GetParam().start();
+    {
+        raw_socket garbage(s->port());
+        ASSERT_TRUE(garbage.send("HELLO THERE\r\n\r\n"));
+        std::string const answer = garbage.read_until("\r\n\r\n");
+        EXPECT_EQ(status_of(answer), 400) << answer;
+    }
+    auto res = http_get(s->port(), "/");
+    EXPECT_NE(res.status, 0) << "the server must still answer after a malformed request: " << res.error;
+}
+
+// --- every WebSocket server ----------------------------------------------------
+
+TEST_P(WebSocketRules, AcceptsTheUpgradeWith101AndLogsTheConnection)
+{
+    auto s = GetParam().start();
+    auto c = ws_client::connect(s->port());
+    ASSERT_TRUE(c->result().upgraded) << c->result().error;
+    EXPECT_EQ(c->result().status, 101);
+    EXPECT_TRUE(s->wait_for_output("Connection received"));
+}
+
+TEST_P(WebSocketRules, ClosesCleanlyWhenTheClientCloses)
+{
+    auto s = GetParam().start();
+    auto c = ws_client::connect_or_throw(s->port());
+    EXPECT_TRUE(c->close(1000, "bye")) << "the server must answer the closing handshake";
+}
+
+/** One bad handshake: what is wrong, and the request that carries it. */
+struct bad_handshake
+{
+    char const* what;
+    std::string request;
+};
+
+TEST_P(WebSocketRules, RefusesEveryBadHandshakeWithA4xx)
+{
+    auto s = GetParam().start();
+    bad_handshake const cases[] = {
+        {"missing key", handshake_request("/", {{"Sec-WebSocket-Key", ""}})},
+        {"key not base64", handshake_request("/", {{"Sec-WebSocket-Key", "not*a*key*at*all*here=="}})},
+        {"key of 15 bytes", handshake_request("/", {{"Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAA"}})},
+        {"key of 17 bytes", handshake_request("/", {{"Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAAAAA="}})},
+        {"key with padding inside", handshake_request("/", {{"Sec-WebSocket-Key", "AAAAAAAAAAAAAAAAAAAA=A=="}})},
+        {"version 12", handshake_request("/", {{"Sec-WebSocket-Version", "12"}})},
+        {"no version", handshake_request("/", {{"Sec-WebSocket-Version", ""}})},
+        {"POST", handshake_request("/", {}, "POST")},
+        {"no Connection: Upgrade", handshake_request("/", {{"Connection", "keep-alive"}})},
+    };
+    for(auto const& bad : cases)
+    {
+        raw_socket socket(s->port());
+        ASSERT_TRUE(socket.send(bad.request));
+        std::string const answer = socket.read_until("\r\n\r\n");
+        int const status = status_of(answer);
+        EXPECT_GE(status, 400) << bad.what << ": " << answer;
+        EXPECT_LT(status, 500) << bad.what << ": " << answer;
+    }
+    // And a good one still works afterwards.
+    raw_socket good(s->port());
+    ASSERT_TRUE(good.send(handshake_request("/")));
+    std::string const answer = good.read_until("\r\n\r\n");
+    EXPECT_EQ(status_of(answer), 101) << answer;
+    // RFC 6455's example key has a known answer.
+    EXPECT_NE(answer.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos) << answer;
+}
+
+TEST_P(WebSocketRules, SigtermSendsGoingAwayToOpenClientsAndExitsZero)
+{
+    auto s = GetParam().start();
+    auto a = ws_client::connect_or_throw(s->port());
+    auto b = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(s->wait_for_output("Connection received"));
+    s->send_signal(SIGTERM);
+    auto closed_a = a->wait_close(2000ms);
+    auto closed_b = b->wait_close(2000ms);
+    ASSERT_TRUE(closed_a);
+    ASSERT_TRUE(closed_b);
+    EXPECT_EQ(closed_a->code, 1001);
+    EXPECT_EQ(closed_b->code, 1001);
+    auto ended = s->wait_exit(2000ms);
+    ASSERT_TRUE(ended) << "the server must exit within 2 s of SIGTERM";
+    EXPECT_EQ(ended->status, 0);
+}
+
+TEST_P(WebSocketRules, MessageOverTheLimitClosesWith1009AndTheServerGoesOn)
+{
+    auto s = GetParam().start({{"DBWEBB_MAX_MESSAGE", "1000"}});
+    auto c = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(c->send_text(std::string(1001, 'x')));
+    auto closed = c->wait_close();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->code, 1009);
+    auto next = ws_client::connect(s->port());
+    EXPECT_TRUE(next->result().upgraded) << "the server must go on after one client's big message";
+}
+
+TEST_P(WebSocketRules, InvalidUtf8ClosesWith1007)
+{
+    auto s = GetParam().start();
+    auto c = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(c->send_raw_text("caf\xc3"));  // a cut-off two-byte sequence
+    auto closed = c->wait_close();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->code, 1007);
+    EXPECT_TRUE(ws_client::connect(s->port())->result().upgraded);
+}
+
+TEST_P(WebSocketRules, UnmaskedClientFrameIsAProtocolErrorClosedWith1002)
+{
+    auto s = GetParam().start();
+    raw_socket socket(s->port());
+    ASSERT_TRUE(socket.send(handshake_request("/")));
+    ASSERT_EQ(status_of(socket.read_until("\r\n\r\n")), 101);
+    // RFC 6455 §5.1: a client must mask every frame; this one does not.
+    ASSERT_TRUE(socket.send(client_frame(0x1, "hello", true, /*masked=*/false)));
+    std::string const answer = socket.read_all(3000ms);
+    std::size_t const at = answer.find("\r\n\r\n") + 4;
+    ASSERT_GE(answer.size(), at + 4) << "expected a close frame after the handshake";
+    EXPECT_EQ(static_cast<unsigned char>(answer[at]), 0x88) << "a close frame";
+    int const code = (static_cast<unsigned char>(answer[at + 2]) << 8) |
+                     static_cast<unsigned char>(answer[at + 3]);
+    EXPECT_EQ(code, 1002);
+}
