@@ -11,6 +11,8 @@ override BUILD := $(abspath $(BUILD))
 STEP ?= 01-connect
 # Every step folder that has a build of its own, in the article's order.
 STEPS := $(patsubst %/CMakeLists.txt,%,$(sort $(wildcard 0[1-9]-*/CMakeLists.txt)))
+# Test suites beyond the steps: tests/<name>/ with GoogleTest files or a `run` script.
+OTHER_SUITES := $(filter-out $(STEPS) harness bench,$(patsubst tests/%/,%,$(sort $(dir $(wildcard tests/*/*.cpp tests/*/run)))))
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
@@ -31,7 +33,7 @@ run: configure
 	@$(MAKE) --no-print-directory -C $(STEP) run
 
 test: all
-	@./tools/run-tests $(STEPS)
+	@./tools/run-tests $(STEPS) $(OTHER_SUITES)
 
 doc: configure
 	cmake --build $(BUILD) --target doc
