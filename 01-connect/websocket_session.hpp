@@ -18,6 +18,7 @@
 
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
+/** Asio's TCP types: `tcp::socket`, `tcp::endpoint`, `tcp::acceptor`. */
 using tcp = net::ip::tcp;
 
 /** One client's WebSocket connection. It lives as long as one of its handlers holds it. */

@@ -193,7 +193,7 @@ struct http_response
 {
     int status = 0;                                  ///< 0 when there was no answer
     std::map<std::string, std::string> headers;      ///< names in lower case
-    std::string body;
+    std::string body;                                ///< the answer's body
     std::string error;                               ///< why there was no answer
 };
 
