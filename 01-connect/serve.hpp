@@ -48,10 +48,8 @@ inline int serve(char const* program, http_handler handler, bool log_peer = fals
                   << ": " << e.what() << std::endl;
         return 1;
     }
-    server->run();
-    log_line("Server is listening on " + std::to_string(server->port()));
-
     // On SIGINT (Ctrl-C) or SIGTERM: stop accepting and say "going away" to every client.
+    // The handler is in place before the ready line, so a signal right after it is not lost.
     std::optional<std::chrono::steady_clock::time_point> deadline;
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](beast::error_code ec, int /*signal*/) {
@@ -64,6 +62,9 @@ inline int serve(char const* program, http_handler handler, bool log_peer = fals
         // Clients get one second to answer the close frame; then the server exits anyway.
         deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     });
+
+    server->run();
+    log_line("Server is listening on " + std::to_string(server->port()));
 
     // Run until the signal arrives, then until every connection is done or the deadline passes.
     while(!deadline && ioc.run_one() > 0)
