@@ -274,24 +274,24 @@ export function keepConnected(url, options = {}) {
  * @returns {{log: Log, status: StatusView, socket: function(): (WebSocket|null)}}
  */
 export function mountClient(root, options = {}) {
-    const url = el("input", { type: "text", name: "url", size: "40", spellcheck: "false", value: defaultUrl(options.path) });
+    const url = el("input", { type: "text", id: "kit-url", name: "url", size: "40", spellcheck: "false", value: defaultUrl(options.path) });
     const connect = el("button", { type: "submit" }, "Connect");
     const close = el("button", { type: "button" }, "Close");
-    const message = el("input", { type: "text", name: "message", size: "40", value: options.message ?? "" });
+    const message = el("input", { type: "text", id: "kit-message", name: "message", size: "40", value: options.message ?? "" });
     const send = el("button", { type: "submit" }, "Send");
     const state = el("output", { class: "kit-state" });
     const chosen = el("output", { class: "kit-protocol" }, "(none)");
     const list = el("ol");
 
-    const connectRow = el("p", { class: "kit-row" }, el("label", {}, "URL ", url));
+    const connectRow = el("p", { class: "kit-row" }, el("label", { for: "kit-url" }, "URL"), url);
     let protocol = null;
     if (options.protocols) {
         // The selector's values are indexes into options.protocols.
-        protocol = el("select", { name: "protocol" },
+        protocol = el("select", { id: "kit-protocol", name: "protocol" },
             ...options.protocols.map((choice, i) => el("option", { value: String(i) }, choice.label)));
-        connectRow.append(" ", el("label", {}, "Protocol ", protocol));
+        connectRow.append(el("label", { for: "kit-protocol" }, "Protocol"), protocol);
     }
-    connectRow.append(" ", connect, " ", close);
+    connectRow.append(connect, close);
 
     const statusRow = el("p", { class: "kit-row kit-status" }, "State: ", state);
     if (options.protocols) {
@@ -300,7 +300,7 @@ export function mountClient(root, options = {}) {
     // Two forms, so that Enter in the URL field connects and Enter in the Message field sends.
     const connectForm = el("form", { class: "kit-controls", autocomplete: "off" }, connectRow);
     const messageForm = el("form", { class: "kit-controls", autocomplete: "off" },
-        el("p", { class: "kit-row" }, el("label", {}, "Message ", message), " ", send));
+        el("p", { class: "kit-row" }, el("label", { for: "kit-message" }, "Message"), message, send));
     root.append(connectForm, messageForm, statusRow, el("h2", {}, "Log"), list);
 
     const log = new Log(list);
