@@ -3,6 +3,7 @@
 #   make run             build, then start a step server (STEP=03-broadcast SERVER=express)
 #   make test            build, then run every step's tests and print a table
 #   make doc             API docs with Doxygen (build/doc/html/index.html)
+#   make diffs           after a code change: rewrite docs/diffs/ and docs/tests.md
 # Every target first checks that the machine has what the kit needs (tools/setup).
 
 BUILD ?= build
@@ -18,7 +19,7 @@ CMAKE_FLAGS ?=
 
 export BUILD
 
-.PHONY: all setup configure run test doc clean
+.PHONY: all setup configure run test doc diffs clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -37,6 +38,12 @@ test: all
 
 doc: configure
 	cmake --build $(BUILD) --target doc
+
+# After changing a step's code or tests: rewrite docs/diffs/<step>.diff (what each
+# step changed since the previous one) and docs/tests.md, then commit docs/.
+diffs:
+	@./docs/generate
+	@echo "docs/diffs/ and docs/tests.md are up to date with the code: commit them."
 
 clean:
 	rm -rf $(BUILD)
