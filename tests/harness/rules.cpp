@@ -35,8 +35,7 @@ TEST_P(ServerRules, ListensOnThePortGivenInDbwebbPort)
 TEST_P(ServerRules, PortInUseGivesOneClearLineAndNonZeroExit)
 {
     auto first = GetParam().start();
-    auto second = server::launch(GetParam().step, GetParam().program,
-                                 {{"DBWEBB_PORT", std::to_string(first->port())}});
+    auto second = GetParam().launch({{"DBWEBB_PORT", std::to_string(first->port())}});
     auto ended = second->wait_exit();
     ASSERT_TRUE(ended) << "a server whose port is taken must exit, not hang";
     EXPECT_TRUE(ended->exited);
@@ -50,7 +49,7 @@ TEST_P(ServerRules, PortInUseGivesOneClearLineAndNonZeroExit)
 
 TEST_P(ServerRules, BadPortValueIsRefusedAtStart)
 {
-    auto s = server::launch(GetParam().step, GetParam().program, {{"DBWEBB_PORT", "http"}});
+    auto s = GetParam().launch({{"DBWEBB_PORT", "http"}});
     auto ended = s->wait_exit();
     ASSERT_TRUE(ended);
     EXPECT_NE(ended->status, 0);
