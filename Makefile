@@ -4,6 +4,7 @@
 #   make test            build, then run every step's tests and print a table
 #   make doc             API docs with Doxygen (build/doc/html/index.html)
 #   make diffs           after a code change: rewrite docs/diffs/ and docs/tests.md
+#   make bench           Release build in build-release/, kit against Node ws@8, writes docs/benchmarks.md
 # Every target first checks that the machine has what the kit needs (tools/setup).
 
 BUILD ?= build
@@ -19,7 +20,7 @@ CMAKE_FLAGS ?=
 
 export BUILD
 
-.PHONY: all setup configure run test doc diffs clean
+.PHONY: all setup configure run test doc diffs clean bench
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -47,3 +48,13 @@ diffs:
 
 clean:
 	rm -rf $(BUILD)
+
+# The benchmark builds Release in a tree of its own (the students' Debug build stays as it is):
+# the load generator and the servers it measures, then tests/bench/run-bench (docs/benchmarks.md).
+BENCH_BUILD ?= build-release
+override BENCH_BUILD := $(abspath $(BENCH_BUILD))
+BENCH_TARGETS := kit_loadgen $(if $(wildcard 02-echo/CMakeLists.txt),_02_echo_server) $(if $(wildcard 03-broadcast/CMakeLists.txt),_03_broadcast_server)
+bench: setup
+	@test -f $(BENCH_BUILD)/CMakeCache.txt || cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target $(BENCH_TARGETS)
+	@./tests/bench/run-bench $(BENCH_BUILD)
