@@ -331,7 +331,7 @@ inline std::uint64_t whole_number(char const* name, std::string const& text, std
  *
  * - PRICES_CONFIG: a JSON file of instruments (load_instruments()); unset or
  *   empty: the two cakes of default_instruments().
- * - PRICES_INTERVAL_MS: milliseconds between ticks, 10 to 86400000 (a day); default 5000.
+ * - PRICES_INTERVAL_MS: milliseconds between ticks, 1 to 86400000 (a day); default 5000.
  * - PRICES_SEED: a whole number 0 to 2^64-1; unset or empty: a random seed, which
  *   the server prints so that the run can be repeated.
  *
@@ -360,7 +360,7 @@ inline price_settings read_price_settings(env_lookup env)
     }
     if(std::string const text = value("PRICES_INTERVAL_MS"); !text.empty())
         settings.interval = std::chrono::milliseconds(
-            market_detail::whole_number("PRICES_INTERVAL_MS", text, 10, 86400000, " of milliseconds"));
+            market_detail::whole_number("PRICES_INTERVAL_MS", text, 1, 86400000, " of milliseconds"));
     if(std::string const text = value("PRICES_SEED"); !text.empty())
     {
         settings.seed = market_detail::whole_number("PRICES_SEED", text, 0,
