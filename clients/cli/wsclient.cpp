@@ -371,8 +371,9 @@ int main(int argc, char** argv)
     // stdin blocks, so it gets a thread of its own; it is left behind when the connection ends.
     std::thread(read_stdin, s, std::ref(budget)).detach();
 
-    // Once the connection is over, stop waiting for signals too, so that run() returns.
-    s->when_done([&signals] { signals.cancel(); });
+    // Once the connection is over, nothing else matters: the signal wait, and the
+    // timer Beast may still hold after a refused handshake, end with the loop.
+    s->when_done([&ioc] { ioc.stop(); });
     ioc.run();
 
     // Leave at once: the stdin thread may still be blocked in read(), and must not

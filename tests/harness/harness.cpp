@@ -73,6 +73,25 @@ std::string build_dir()
     return KIT_BUILD_DIR;
 }
 
+// Our own environment with @p changes on top, as NAME=value entries for execve.
+std::vector<std::string> environment_with(std::map<std::string, std::string> const& changes)
+{
+    std::map<std::string, std::string> vars;
+    for(char** e = environ; *e != nullptr; ++e)
+    {
+        std::string entry = *e;
+        auto eq = entry.find('=');
+        if(eq != std::string::npos)
+            vars[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    for(auto const& [k, v] : changes)
+        vars[k] = v;
+    std::vector<std::string> flat;
+    for(auto const& [k, v] : vars)
+        flat.push_back(k + "=" + v);
+    return flat;
+}
+
 }  // namespace
 
 std::string command_for(std::string const& step, std::string const& program)
@@ -171,21 +190,9 @@ std::unique_ptr<server> server::launch(std::string const& step, std::string cons
         throw std::runtime_error("no program " + binary + " (build the step first)");
 
     // The child's environment: ours, then DBWEBB_PORT=0, then the test's own settings.
-    std::map<std::string, std::string> vars;
-    for(char** e = environ; *e != nullptr; ++e)
-    {
-        std::string entry = *e;
-        auto eq = entry.find('=');
-        if(eq != std::string::npos)
-            vars[entry.substr(0, eq)] = entry.substr(eq + 1);
-    }
-    vars["DBWEBB_PORT"] = "0";
-    vars["DBWEBB_HOST"] = "127.0.0.1";
-    for(auto const& [k, v] : env)
-        vars[k] = v;
-    std::vector<std::string> flat;
-    for(auto const& [k, v] : vars)
-        flat.push_back(k + "=" + v);
+    env.emplace("DBWEBB_PORT", "0");
+    env.emplace("DBWEBB_HOST", "127.0.0.1");
+    std::vector<std::string> flat = environment_with(env);
     std::vector<char*> envp;
     for(auto& e : flat)
         envp.push_back(e.data());
@@ -679,8 +686,13 @@ raw_socket::~raw_socket()
 
 bool raw_socket::send(std::string const& bytes)
 {
+    return send(bytes, patience);
+}
+
+bool raw_socket::send(std::string const& bytes, duration timeout)
+{
     std::size_t sent = 0;
-    auto const deadline = clock::now() + patience;
+    auto const deadline = clock::now() + timeout;
     while(sent < bytes.size())
     {
         ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -790,6 +802,132 @@ int status_of(std::string const& answer)
     static std::regex const status_line(R"(^HTTP/1\.[01] (\d{3}))");
     std::smatch m;
     return std::regex_search(answer, m, status_line) ? std::stoi(m[1].str()) : 0;
+}
+
+// ---------------------------------------------------------------------------
+// Other programs (clients) with stdin
+
+std::string build_path(std::string const& relative)
+{
+    return build_dir() + "/" + relative;
+}
+
+child::child(std::unique_ptr<server::impl> p, int input) : impl_(std::move(p)), input_(input) {}
+
+child::~child()
+{
+    close_input();
+}
+
+std::unique_ptr<child> child::run(std::string const& path, std::vector<std::string> const& args,
+                                  std::map<std::string, std::string> const& env)
+{
+    if(::access(path.c_str(), X_OK) != 0)
+        throw std::runtime_error("no program " + path + " (build it first)");
+    std::vector<std::string> flat = environment_with(env);
+    std::vector<char*> envp;
+    for(auto& e : flat)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> words{path};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for(auto& w : words)
+        argv.push_back(w.data());
+    argv.push_back(nullptr);
+
+    // stdin is one end of a socket pair, so a write after the program ended fails
+    // with an error (MSG_NOSIGNAL) instead of a SIGPIPE that would end the test.
+    int in[2], out[2], err[2];
+    if(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 ||
+       ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe failed");
+    pid_t pid = ::fork();
+    if(pid < 0)
+        throw std::runtime_error("fork failed");
+    if(pid == 0)
+    {
+        // The child: its own process group (so the destructor can end all of it), our pipes as 0, 1, 2.
+        ::setpgid(0, 0);
+        ::dup2(in[1], 0);
+        ::dup2(out[1], 1);
+        ::dup2(err[1], 2);
+        ::execve(argv[0], argv.data(), envp.data());
+        std::fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    ::close(in[1]);
+    ::close(out[1]);
+    ::close(err[1]);
+    auto p = std::make_unique<server::impl>();
+    p->pid = pid;
+    p->out_fd = out[0];
+    p->err_fd = err[0];
+    p->reader = std::thread([raw = p.get()] { raw->read_loop(); });
+    return std::unique_ptr<child>(new child(std::move(p), in[0]));
+}
+
+bool child::write(std::string const& text)
+{
+    std::size_t done = 0;
+    while(done < text.size())
+    {
+        ssize_t n = ::send(input_, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+        if(n < 0 && errno == EINTR)
+            continue;
+        if(n <= 0)
+            return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void child::close_input()
+{
+    if(input_ >= 0)
+        ::close(input_);
+    input_ = -1;
+}
+
+std::string child::output() const
+{
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->out;
+}
+
+std::string child::errors() const
+{
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    return impl_->err;
+}
+
+bool child::wait_for_output(std::string const& text, duration timeout, std::size_t from) const
+{
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->changed.wait_for(lock, timeout, [&] {
+        return impl_->out.size() >= from && impl_->out.find(text, from) != std::string::npos;
+    });
+}
+
+bool child::wait_for_errors(std::string const& text, duration timeout) const
+{
+    std::unique_lock<std::mutex> lock(impl_->mutex);
+    return impl_->changed.wait_for(lock, timeout, [&] { return impl_->err.find(text) != std::string::npos; });
+}
+
+std::optional<exit_info> child::wait_exit(duration timeout)
+{
+    auto const deadline = clock::now() + timeout;
+    while(!impl_->try_reap(WNOHANG))
+    {
+        if(clock::now() >= deadline)
+            return std::nullopt;
+        std::this_thread::sleep_for(5ms);  // polling waitpid: there is no waitpid with a timeout
+    }
+    if(impl_->reader.joinable())
+        impl_->reader.join();  // collect the last output
+    return impl_->info;
 }
 
 }  // namespace harness

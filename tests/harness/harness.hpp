@@ -218,6 +218,12 @@ public:
 
     /** Sends all of @p bytes; false on error. */
     bool send(std::string const& bytes);
+    /**
+     * Sends all of @p bytes within @p timeout; false on error or when the peer stops
+     * taking them in time. The connection stays open either way (unlike ws_client's
+     * sends), so a test can keep a client that the server cannot write to.
+     */
+    bool send(std::string const& bytes, duration timeout);
     /** Reads until @p text appears, the peer closes, or @p timeout passes; returns all read so far. */
     std::string read_until(std::string const& text, duration timeout = patience);
     /** Reads until the peer closes or @p timeout passes; returns all read so far. */
@@ -244,5 +250,47 @@ std::string client_frame(int opcode, std::string const& payload, bool fin = true
 
 /** The HTTP status code at the start of @p answer ("HTTP/1.1 400 …" gives 400), or 0. */
 int status_of(std::string const& answer);
+
+/** The path of a file in the build tree, e.g. `build_path("clients/cli/wsclient")`. */
+std::string build_path(std::string const& relative);
+
+/**
+ * Any program run with arguments, its stdin a connection the test writes to and
+ * its stdout and stderr collected (a client such as wsclient, not a server).
+ * Destroying it kills the program if it still runs.
+ */
+class child
+{
+public:
+    /**
+     * Starts @p path with @p args and our environment plus @p env.
+     * @throws std::runtime_error when @p path is not an executable file.
+     */
+    static std::unique_ptr<child> run(std::string const& path, std::vector<std::string> const& args,
+                                      std::map<std::string, std::string> const& env = {});
+    ~child();
+    child(child const&) = delete;
+    child& operator=(child const&) = delete;
+
+    /** Writes @p text to the program's stdin; false when it has stopped reading. */
+    bool write(std::string const& text);
+    /** Closes the program's stdin (end of input, as Ctrl-D in a terminal). */
+    void close_input();
+    /** Everything the program printed on stdout so far. */
+    std::string output() const;
+    /** Everything the program printed on stderr so far. */
+    std::string errors() const;
+    /** Waits until stdout contains @p text (after position @p from); true if it did in time. */
+    bool wait_for_output(std::string const& text, duration timeout = patience, std::size_t from = 0) const;
+    /** Waits until stderr contains @p text; true if it did in time. */
+    bool wait_for_errors(std::string const& text, duration timeout = patience) const;
+    /** Waits up to @p timeout for the program to exit by itself. */
+    std::optional<exit_info> wait_exit(duration timeout = patience);
+
+private:
+    explicit child(std::unique_ptr<server::impl> p, int input);
+    std::unique_ptr<server::impl> impl_;
+    int input_ = -1;
+};
 
 }  // namespace harness
