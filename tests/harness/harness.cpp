@@ -382,7 +382,10 @@ struct ws_client::impl
             reading = false;
             if(ec)
             {
-                if(ec == websocket::error::closed)
+                // A close frame that arrived counts even when the TCP teardown after it
+                // failed: Beast 1.74's server teardown reads once and closes, so a client
+                // still sending when the server closes (1009 mid-message) gets a reset.
+                if(ec == websocket::error::closed || (!closed && ws.reason().code != websocket::close_code::none))
                     closed = close_info{static_cast<int>(ws.reason().code),
                                         std::string(ws.reason().reason.c_str())};
                 else if(!closed)
