@@ -1,0 +1,233 @@
+/**
+ * @file
+ * @brief What every browser test shares: start a step server from the build
+ *        tree and stop it, start Debian's chromium through playwright-core
+ *        with a fresh profile, watch a page for console errors, and save
+ *        screenshots into docs/images/.
+ *
+ * Every wait here has a timeout, and everything started is ended by its own
+ * handle (the server by its PID, the browser through playwright).
+ */
+import { spawn } from "node:child_process";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+/** The top of the kit. */
+export const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The build tree: $BUILD, or build/ at the top. */
+export const build = path.resolve(process.env.BUILD || path.join(top, "build"));
+/** Where the screenshots go. */
+export const images = path.join(top, "docs", "images");
+/** How long a test waits for something that should happen at once. */
+export const patience = 5000;
+/** The browser: Debian's chromium, never a downloaded one (CHROMIUM overrides the path). */
+export const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+/** The path of a step's program in the build tree. */
+export function programPath(step, program) {
+    return path.join(build, step, program);
+}
+
+/**
+ * Why a test cannot run yet, or false when it can: each named program
+ * (`"02-echo/server"`) must be built. A test passes this to `skip`.
+ * @param {...string} programs step/program pairs
+ * @returns {string|false}
+ */
+export function missing(...programs) {
+    for (const name of programs) {
+        const [step, program] = name.split("/");
+        try {
+            accessSync(programPath(step, program), constants.X_OK);
+        } catch {
+            return `${step} is not built here (no ${programPath(step, program)})`;
+        }
+    }
+    try {
+        accessSync(chromiumPath, constants.X_OK);
+    } catch {
+        return `no browser at ${chromiumPath} (tools/setup installs Debian's chromium)`;
+    }
+    return false;
+}
+
+/** Waits until @p condition() is true, polling every 20 ms; throws after @p timeout ms. */
+export async function waitUntil(condition, what, timeout = patience) {
+    const deadline = Date.now() + timeout;
+    while (!condition()) {
+        if (Date.now() > deadline) {
+            throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
+/**
+ * A step server running as a child process, started with DBWEBB_PORT=0 and
+ * DBWEBB_HOST=127.0.0.1; resolves once it has printed its ready line.
+ * @param {string} step     e.g. "02-echo"
+ * @param {string} program  e.g. "server"
+ * @param {Object} env      more environment (DBWEBB_HOST may be overridden)
+ */
+export async function startServer(step, program, env = {}) {
+    const child = spawn(programPath(step, program), [], {
+        env: { ...process.env, DBWEBB_PORT: "0", DBWEBB_HOST: "127.0.0.1", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    const server = {
+        pid: child.pid,
+        port: 0,
+        output: "",
+        errors: "",
+        exited: false,
+        /** Waits until stdout has @p text (after character @p from). */
+        waitForOutput: (text, from = 0, timeout = patience) =>
+            waitUntil(() => server.output.indexOf(text, from) >= 0, `"${text}" in the server's output`, timeout),
+        /** Sends SIGTERM to the PID and waits (bounded) for the exit; SIGKILL after that. */
+        stop: async () => {
+            if (server.exited) {
+                return;
+            }
+            process.kill(child.pid, "SIGTERM");
+            try {
+                await waitUntil(() => server.exited, "the server to exit after SIGTERM", 5000);
+            } catch (error) {
+                process.kill(child.pid, "SIGKILL");
+                throw error;
+            }
+        },
+    };
+    child.stdout.setEncoding("utf8").on("data", (chunk) => { server.output += chunk; });
+    child.stderr.setEncoding("utf8").on("data", (chunk) => { server.errors += chunk; });
+    child.on("exit", () => { server.exited = true; });
+    try {
+        await waitUntil(() => /Server is listening on \d+/.test(server.output) || server.exited,
+            `the ready line of ${step}/${program}`, 10000);
+    } catch (error) {
+        child.kill("SIGKILL");
+        throw error;
+    }
+    if (server.exited) {
+        throw new Error(`${step}/${program} ended before it was ready: ${server.output} ${server.errors}`);
+    }
+    server.port = Number(/Server is listening on (\d+)/.exec(server.output)[1]);
+    return server;
+}
+
+/**
+ * Starts chromium with a fresh profile (removed again by close()).
+ * @returns {Promise<{context: import("playwright-core").BrowserContext, close: function}>}
+ */
+export async function startBrowser() {
+    const profile = mkdtempSync(path.join(tmpdir(), "kit-chromium-"));
+    let context;
+    try {
+        context = await chromium.launchPersistentContext(profile, {
+            executablePath: chromiumPath,
+            headless: true,
+            timeout: 30000,
+            viewport: { width: 900, height: 700 },
+            args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    } catch (error) {
+        rmSync(profile, { recursive: true, force: true });
+        throw error;
+    }
+    context.setDefaultTimeout(patience);
+    return {
+        context,
+        close: async () => {
+            await context.close();
+            rmSync(profile, { recursive: true, force: true });
+        },
+    };
+}
+
+/**
+ * Opens a new tab that records every console error and uncaught exception
+ * in `page.problems`, so a test can check that there were none.
+ * @param {import("playwright-core").BrowserContext} context
+ */
+export async function watchedPage(context) {
+    const page = await context.newPage();
+    page.problems = [];
+    page.on("console", (message) => {
+        if (message.type() === "error") {
+            page.problems.push(`console error: ${message.text()}`);
+        }
+    });
+    page.on("pageerror", (error) => page.problems.push(`uncaught: ${error.message}`));
+    return page;
+}
+
+/** The page's problems, less those that match one of @p expected (regular expressions). */
+export function unexpectedProblems(page, expected = []) {
+    return page.problems.filter((problem) => !expected.some((pattern) => pattern.test(problem)));
+}
+
+/** The controls every client has, found by their accessible names, as a person finds them. */
+export function controls(page) {
+    return {
+        url: page.getByLabel("URL", { exact: true }),
+        protocol: page.getByLabel("Protocol", { exact: true }),
+        connect: page.getByRole("button", { name: "Connect", exact: true }),
+        close: page.getByRole("button", { name: "Close", exact: true }),
+        message: page.getByLabel("Message", { exact: true }),
+        send: page.getByRole("button", { name: "Send", exact: true }),
+        log: page.getByRole("log", { name: "Log" }),
+        state: page.locator(".kit-state"),
+    };
+}
+
+/** Saves a screenshot of the whole page as docs/images/<name>.png. */
+export async function screenshot(page, name) {
+    mkdirSync(images, { recursive: true });
+    await page.screenshot({ path: path.join(images, `${name}.png`), fullPage: true, animations: "disabled" });
+}
+
+/**
+ * Starts a browser and the named step servers for one test, and registers
+ * their cleanup with the test (`t.after`), so nothing outlives it.
+ * @param {import("node:test").TestContext} t
+ * @param {...(string|[string, Object])} programs "02-echo/server", or
+ *        ["05-origin/server", {DBWEBB_HOST: "127.0.0.2"}] with more environment
+ * @returns {Promise<{context, servers: Object[]}>}
+ */
+export async function setUp(t, ...programs) {
+    const servers = [];
+    t.after(async () => {
+        // Every server is stopped, even when one of them fails to stop cleanly.
+        const results = await Promise.allSettled(servers.map((server) => server.stop()));
+        const failed = results.find((result) => result.status === "rejected");
+        if (failed) {
+            throw failed.reason;
+        }
+    });
+    for (const entry of programs) {
+        const [name, env] = Array.isArray(entry) ? entry : [entry, {}];
+        const [step, program] = name.split("/");
+        servers.push(await startServer(step, program, env));
+    }
+    const browser = await startBrowser();
+    t.after(() => browser.close());
+    return { context: browser.context, servers };
+}
+
+/** The log's line (an `li`) that contains @p text. */
+export function logLine(page, text) {
+    return page.getByRole("log", { name: "Log" }).locator("li", { hasText: text });
+}
+
+/** Waits until the client shows readyState @p state (0..3). */
+export async function waitForState(page, state) {
+    await page.locator(`.kit-state[data-ready-state="${state}"]`).waitFor({ timeout: patience });
+}
+
+/** The page address of client @p name on a server: http://localhost:<port>/clients/<name>/ */
+export function clientUrl(server, name, host = "localhost") {
+    return `http://${host}:${server.port}/clients/${name}/`;
+}
