@@ -19,7 +19,7 @@ import { Log, StatusView, defaultUrl, el, keepConnected } from "../shared/kit.js
 
 /** Points kept per chart: as many as the server's history, so memory stays bounded. */
 const MAX_POINTS = 1000;
-/** Lines kept in the log: one per tick would otherwise grow without end. */
+/** Lines kept in the log: a page left open for days reconnects many times. */
 const MAX_LOG_LINES = 200;
 /** Height of one chart's plotting area, in CSS pixels. */
 const CHART_HEIGHT = 220;
@@ -35,6 +35,8 @@ const chartsRoot = document.getElementById("charts");
 let charts = new Map();
 /** Ticks received since the page opened. */
 let ticks = 0;
+/** True once the first tick after the latest history has been logged. */
+let tickLogged = false;
 
 /** A price with two decimals, as a shop shows it. */
 function money(value) {
@@ -134,6 +136,7 @@ function onHistory(message) {
     }
     // After a restart the server may have other instruments: start the charts over.
     clearCharts();
+    tickLogged = false;
     message.points.forEach(addPoint);
     redraw();
     const names = [...charts.keys()].join(", ");
@@ -151,8 +154,13 @@ function onPrices(message) {
     ticks += 1;
     const time = new Date(message.time).toLocaleTimeString();
     lastTick.textContent = `${time} (${ticks} received)`;
-    const summary = message.prices.map((p) => `${p.name} ${money(p.price)}`).join(" · ");
-    write(`Prices: ${summary}`, "received");
+    // The log shows the first tick of each connection; the rest would bury it (devtools'
+    // Network tab shows every message: the WS request, its Messages tab).
+    if (!tickLogged) {
+        const summary = message.prices.map((p) => `${p.name} ${money(p.price)}`).join(" · ");
+        write(`First tick: ${summary} (the next ones update "Last tick" above).`, "received");
+        tickLogged = true;
+    }
 }
 
 /** Reads one message from the server; anything unexpected is logged as text and skipped. */
