@@ -32,18 +32,33 @@ export function programPath(step, program) {
 }
 
 /**
+ * The step and program a name stands for: "02-echo/server" is itself; in
+ * "03-broadcast/server|server-express" the first one built wins.
+ * @returns {[string, string]|null} null when none is built
+ */
+export function resolve(name) {
+    const [step, programs] = name.split("/");
+    for (const program of programs.split("|")) {
+        try {
+            accessSync(programPath(step, program), constants.X_OK);
+            return [step, program];
+        } catch {
+            // not this one; try the next
+        }
+    }
+    return null;
+}
+
+/**
  * Why a test cannot run yet, or false when it can: each named program
  * (`"02-echo/server"`) must be built. A test passes this to `skip`.
- * @param {...string} programs step/program pairs
+ * @param {...string} programs step/program names, as resolve() reads them
  * @returns {string|false}
  */
 export function missing(...programs) {
     for (const name of programs) {
-        const [step, program] = name.split("/");
-        try {
-            accessSync(programPath(step, program), constants.X_OK);
-        } catch {
-            return `${step} is not built here (no ${programPath(step, program)})`;
+        if (!resolve(name)) {
+            return `${name.split("/")[0]} is not built here (no ${programPath(...name.split("/"))} in ${build})`;
         }
     }
     try {
@@ -209,7 +224,7 @@ export async function setUp(t, ...programs) {
     });
     for (const entry of programs) {
         const [name, env] = Array.isArray(entry) ? entry : [entry, {}];
-        const [step, program] = name.split("/");
+        const [step, program] = resolve(name) ?? name.split("/");
         servers.push(await startServer(step, program, env));
     }
     const browser = await startBrowser();

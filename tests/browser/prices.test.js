@@ -1,0 +1,61 @@
+/**
+ * @file
+ * @brief The prices client in chromium against 06-simulate-prices, ticking
+ *        fast: one chart per instrument, drawn at once from the history and
+ *        growing with every tick.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { clientUrl, missing, screenshot, setUp, unexpectedProblems, waitForState,
+    watchedPage } from "./helpers.js";
+
+const server = "06-simulate-prices/server|server-express";
+
+/** What a chart's canvas shows: how many pixels are painted, and the picture itself. */
+function picture(page, name) {
+    return page.getByRole("figure", { name: `Price of ${name}` }).locator("canvas").evaluate((canvas) => {
+        const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) {
+            painted += data[i] > 0 ? 1 : 0;
+        }
+        return { painted, image: canvas.toDataURL() };
+    });
+}
+
+/** The number of ticks the page says it has received. */
+async function ticks(page) {
+    const text = await page.getByLabel("Last tick").textContent();
+    const match = /\((\d+) received\)/.exec(text);
+    return match ? Number(match[1]) : 0;
+}
+
+test("the prices client draws a chart per cake and the charts grow with every tick",
+    { skip: missing(server) }, async (t) => {
+        const { context, servers: [s] } = await setUp(t, [server, { PRICES_INTERVAL_MS: "150", PRICES_SEED: "7" }]);
+        const page = await watchedPage(context);
+        await page.goto(clientUrl(s, "prices"));
+        await waitForState(page, 1);
+
+        // One chart for each of the two default cakes, with a price on it.
+        for (const name of ["Princesstårta", "Mandel kubb"]) {
+            const figure = page.getByRole("figure", { name: `Price of ${name}` });
+            await figure.locator("canvas").waitFor();
+            assert.match(await figure.locator(".price-now").textContent(), /^\d+\.\d\d$/);
+        }
+
+        // The line grows: more ticks arrive and more of the canvas is painted.
+        await page.waitForFunction(() => /\(([3-9]|\d\d+) received\)/.test(
+            document.getElementById("last-tick").textContent), null, { timeout: 5000 });
+        const before = await picture(page, "Princesstårta");
+        const ticksBefore = await ticks(page);
+        await page.waitForFunction((n) => {
+            const m = /\((\d+) received\)/.exec(document.getElementById("last-tick").textContent);
+            return m && Number(m[1]) >= n + 10;
+        }, ticksBefore, { timeout: 10000 });
+        const after = await picture(page, "Princesstårta");
+        assert.ok(before.painted > 0 && after.painted > 0, "the chart is drawn");
+        assert.notEqual(after.image, before.image, "the chart changed as it grew");
+        await screenshot(page, "prices");
+        assert.deepEqual(unexpectedProblems(page), []);
+    });
