@@ -37,6 +37,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
+/** Asio's TCP types: `tcp::resolver`, `tcp::socket`. */
 using tcp = net::ip::tcp;
 
 namespace {

@@ -58,7 +58,8 @@ export function resolve(name) {
 export function missing(...programs) {
     for (const name of programs) {
         if (!resolve(name)) {
-            return `${name.split("/")[0]} is not built here (no ${programPath(...name.split("/"))} in ${build})`;
+            const [step, programs] = name.split("/");
+            return `${step} is not built here (no ${programs.split("|").join(" or ")} in ${path.join(build, step)})`;
         }
     }
     try {
