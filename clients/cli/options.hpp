@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,7 @@ struct options
     std::vector<std::string> protocols;                          ///< offers for Sec-WebSocket-Protocol, in order
     std::optional<std::string> origin;                           ///< the Origin header to send
     std::vector<std::pair<std::string, std::string>> headers;    ///< more request headers
+    std::chrono::milliseconds wait{500};                         ///< after end of input: close once this long quiet
     bool help = false;                                           ///< --help: print the usage and stop
 };
 
@@ -35,12 +37,15 @@ inline char const* const usage_text =
     "usage: wsclient ws://host[:port][/path] [options]\n"
     "\n"
     "Sends each line of stdin as a text message and prints each message that\n"
-    "arrives as '< text'. End of input (Ctrl-D) closes the connection.\n"
+    "arrives as '< text'. At the end of input (Ctrl-D) it waits until the\n"
+    "server has been quiet for a moment (--wait), then closes; Ctrl-C closes at once.\n"
     "\n"
     "options:\n"
     "  --protocol NAME      offer a subprotocol (repeat to offer several, in order)\n"
     "  --origin ORIGIN      send this Origin header (a browser sends its page's origin)\n"
     "  --header 'Name: v'   send one more request header (may repeat)\n"
+    "  --wait MS            after end of input, close once nothing has arrived for\n"
+    "                       MS milliseconds (default 500; 0 closes at once)\n"
     "  --help               print this and exit\n"
     "\n"
     "exit status: 0 after a normal close (1000 or 1001), 1 when the connection fails\n"
@@ -126,6 +131,13 @@ inline options parse_options(std::vector<std::string> const& args)
             if(name.empty() || name.find_first_of(" ,\t") != std::string::npos)
                 throw usage_error("a protocol name is one token, without spaces or commas: '" + name + "'");
             out.protocols.push_back(std::move(name));
+        }
+        else if(arg == "--wait")
+        {
+            std::string const ms = value();
+            if(ms.empty() || ms.size() > 7 || ms.find_first_not_of("0123456789") != std::string::npos)
+                throw usage_error("--wait takes milliseconds, 0 to 9999999, got '" + ms + "'");
+            out.wait = std::chrono::milliseconds(std::stol(ms));
         }
         else if(arg == "--origin")
             out.origin = value();

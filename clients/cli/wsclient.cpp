@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -80,8 +81,8 @@ class session : public std::enable_shared_from_this<session>
 public:
     /** Prepares a connection for @p opts; run() starts it. */
     session(net::io_context& ioc, options opts, send_budget& budget)
-        : resolver_(net::make_strand(ioc)), ws_(resolver_.get_executor()), opts_(std::move(opts)),
-          budget_(budget)
+        : resolver_(net::make_strand(ioc)), ws_(resolver_.get_executor()), linger_(resolver_.get_executor()),
+          opts_(std::move(opts)), budget_(budget)
     {
     }
 
@@ -101,11 +102,17 @@ public:
         });
     }
 
-    /** Closes with 1000 after everything queued so far is sent (from any thread). */
-    void finish()
+    /**
+     * Closes with 1000 after everything queued so far is sent (from any thread):
+     * at once when @p now, else once the server has been quiet for options::wait,
+     * so that the answers to the last lines are still printed.
+     */
+    void finish(bool now = false)
     {
-        net::post(ws_.get_executor(), [self = shared_from_this()] {
+        net::post(ws_.get_executor(), [self = shared_from_this(), now] {
             self->closing_ = true;
+            if(now || self->opts_.wait.count() == 0)
+                self->quiet_ = true;
             self->do_write();
         });
     }
@@ -204,6 +211,9 @@ private:
         else
             std::cout << "< [binary, " << buffer_.size() << " bytes]" << std::endl;
         buffer_.consume(buffer_.size());
+        // While waiting to close, a message means the server is not done yet: wait again.
+        if(lingering_ && !quiet_)
+            do_linger();
         do_read();
     }
 
@@ -221,12 +231,35 @@ private:
         }
         else if(closing_ && !close_sent_)
         {
+            // Give the answers to the last lines time to arrive before closing.
+            if(!quiet_)
+            {
+                if(!lingering_)
+                    do_linger();
+                return;
+            }
             // The close goes through the same path, after the last write, never beside it.
             writing_ = true;
             close_sent_ = true;
             ws_.async_close(websocket::close_code::normal,
                             beast::bind_front_handler(&session::on_close, shared_from_this()));
         }
+    }
+
+    void do_linger()
+    {
+        // Setting the expiry again cancels the wait in progress (on_linger sees operation_aborted).
+        lingering_ = true;
+        linger_.expires_after(opts_.wait);
+        linger_.async_wait(beast::bind_front_handler(&session::on_linger, shared_from_this()));
+    }
+
+    void on_linger(beast::error_code ec)
+    {
+        if(ec == net::error::operation_aborted || done_)
+            return;  // waited again after a message, or already over
+        quiet_ = true;
+        do_write();
     }
 
     void on_write(beast::error_code ec, std::size_t)
@@ -291,6 +324,7 @@ private:
 
     tcp::resolver resolver_;
     websocket::stream<beast::tcp_stream> ws_;
+    net::steady_timer linger_;
     options opts_;
     send_budget& budget_;
     websocket::response_type response_;
@@ -299,6 +333,8 @@ private:
     bool open_ = false;
     bool writing_ = false;
     bool closing_ = false;
+    bool lingering_ = false;
+    bool quiet_ = false;
     bool close_sent_ = false;
     bool done_ = false;
     int status_ = 1;
@@ -362,11 +398,11 @@ int main(int argc, char** argv)
     auto s = std::make_shared<session>(ioc, opts, budget);
     s->run();
 
-    // Ctrl-C (or SIGTERM) closes politely, as end of input does.
+    // Ctrl-C (or SIGTERM) closes politely at once.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([s](beast::error_code ec, int) {
         if(!ec)
-            s->finish();
+            s->finish(true);
     });
 
     // stdin blocks, so it gets a thread of its own; it is left behind when the connection ends.

@@ -30,10 +30,16 @@ std::string url_of(server const& s, std::string const& path = "/")
     return "ws://127.0.0.1:" + std::to_string(s.port()) + path;
 }
 
-/** True when a step's program is built here (tests of later steps skip until it is). */
-bool built(std::string const& step, std::string const& program)
+/**
+ * The step's WebSocket server that is built here: `server`, else `server-express`;
+ * empty when neither is (tests of later steps skip until one is).
+ */
+std::string built(std::string const& step)
 {
-    return ::access(command_for(step, program).c_str(), X_OK) == 0;
+    for(std::string program : {"server", "server-express"})
+        if(::access(command_for(step, program).c_str(), X_OK) == 0)
+            return program;
+    return {};
 }
 
 /** Runs wsclient with @p args and no input; returns its exit status (-1 if it did not end in time). */
@@ -81,6 +87,7 @@ TEST(Wsclient, RefusesUnknownOptionsAndMissingValues)
         {"ws://localhost/", "--origin"},
         {"ws://localhost/", "--protocol", "a, b"},
         {"ws://localhost/", "--header", "no-colon"},
+        {"ws://localhost/", "--wait", "soon"},
         {"ws://localhost/", "ws://localhost:8080/"},
     };
     for(auto const& args : bad)
@@ -142,9 +149,10 @@ TEST(Wsclient, AServerThatDoesNotUpgradeShowsItsHttpStatus)
 
 TEST(Wsclient, SendsEachLineAndPrintsTheEchoes)
 {
-    if(!built("02-echo", "server"))
+    std::string const program = built("02-echo");
+    if(program.empty())
         GTEST_SKIP() << "02-echo is not built";
-    auto s = server::start("02-echo", "server");
+    auto s = server::start("02-echo", program);
     auto c = wsclient({url_of(*s)});
     ASSERT_TRUE(c->wait_for_errors("connected to")) << c->errors();
     ASSERT_TRUE(c->write("hello\nsecond line\r\n<b>not html</b>\n"));
@@ -162,9 +170,10 @@ TEST(Wsclient, SendsEachLineAndPrintsTheEchoes)
 
 TEST(Wsclient, TwoClientsOnTheBroadcastServerSeeEachOther)
 {
-    if(!built("03-broadcast", "server"))
+    std::string const program = built("03-broadcast");
+    if(program.empty())
         GTEST_SKIP() << "03-broadcast is not built";
-    auto s = server::start("03-broadcast", "server");
+    auto s = server::start("03-broadcast", program);
     auto a = wsclient({url_of(*s)});
     ASSERT_TRUE(a->wait_for_errors("connected to")) << a->errors();
     auto b = wsclient({url_of(*s)});
@@ -176,9 +185,10 @@ TEST(Wsclient, TwoClientsOnTheBroadcastServerSeeEachOther)
 
 TEST(Wsclient, OffersAProtocolAndShowsTheChoice)
 {
-    if(!built("04-subprotocol", "server"))
+    std::string const program = built("04-subprotocol");
+    if(program.empty())
         GTEST_SKIP() << "04-subprotocol is not built";
-    auto s = server::start("04-subprotocol", "server");
+    auto s = server::start("04-subprotocol", program);
     auto c = wsclient({url_of(*s), "--protocol", "soap", "--protocol", "json"});
     EXPECT_TRUE(c->wait_for_errors("(protocol 'json')")) << c->errors();
     auto unknown = wsclient({url_of(*s), "--protocol", "soap"});
@@ -187,9 +197,10 @@ TEST(Wsclient, OffersAProtocolAndShowsTheChoice)
 
 TEST(Wsclient, ARefusedOriginShows403AndExits1)
 {
-    if(!built("05-origin", "server"))
+    std::string const program = built("05-origin");
+    if(program.empty())
         GTEST_SKIP() << "05-origin is not built";
-    auto s = server::start("05-origin", "server");
+    auto s = server::start("05-origin", program);
     auto bad = wsclient({url_of(*s), "--origin", "http://evil.example"});
     EXPECT_EQ(status_of_run(*bad), 1);
     EXPECT_NE(bad->errors().find("handshake refused: 403"), std::string::npos) << bad->errors();
