@@ -24,9 +24,12 @@ test("two tabs on the broadcast server get each other's messages, not their own"
 
         const a = controls(first);
         const b = controls(second);
+        await second.bringToFront();
         await b.message.fill("Hi from the second tab");
         await b.send.click();
         await logLine(first, "Received: Hi from the second tab").waitFor();
+        // A tab in the background gets few animation frames; the one we type in comes first.
+        await first.bringToFront();
         await a.message.fill("Hi back from the first");
         await a.send.click();
         await logLine(second, "Received: Hi back from the first").waitFor();

@@ -65,11 +65,14 @@ test("a json tab and a text tab each get the other's messages in their own forma
     await greeting.waitFor();
     assert.match(await greeting.textContent(), /\(sent \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\)$/);
 
+    // A tab in the background gets few animation frames; the one we type in comes first.
+    await text.page.bringToFront();
     await text.c.message.fill("plain words");
     await text.c.send.click();
     await logLine(json.page, "Received: plain words (sent ").waitFor();
 
     // The json tab sends {"data": ...}; the text tab gets the bare text.
+    await json.page.bringToFront();
     await json.c.message.fill("from json");
     await json.c.send.click();
     await logLine(json.page, 'Sent: {"data":"from json"}').waitFor();
