@@ -97,8 +97,8 @@ export class Log {
         const line = el("li", { class: `kit-${kind}` },
             el("time", { datetime: now.toISOString() }, stamp), " ", String(text));
         this.list.append(line);
-        // Keep the newest line in view, as a terminal does.
-        line.scrollIntoView({ block: "nearest" });
+        // Keep the newest line in view, as a terminal does (scrolling the log only, not the page).
+        this.list.scrollTop = this.list.scrollHeight;
         // The browser's console gets the same line, for those who watch devtools.
         console.log(`[${kind}] ${text}`);
     }
