@@ -443,6 +443,10 @@ std::unique_ptr<ws_client> ws_client::connect(std::uint16_t port, ws_options opt
         return std::unique_ptr<ws_client>(new ws_client(std::move(p)));
     }
 
+    // As browsers do: no Nagle delay. Beast masks a client's message in 4 KiB pieces, and
+    // with Nagle each piece after the first would wait for the server's delayed ACK (~40 ms).
+    beast::error_code nodelay_ec;
+    lowest.socket().set_option(tcp::no_delay(true), nodelay_ec);
     ws.read_message_max(options.max_message);
     ws.auto_fragment(false);
     ws.set_option(websocket::stream_base::decorator([options](websocket::request_type& req) {

@@ -1,0 +1,70 @@
+/**
+ * @file
+ * @brief Tests of 03-broadcast: client tracking and broadcast (SPEC.md,
+ *        03-broadcast), with a send path that no client can stall.
+ *
+ * The broadcast itself is tested by the shared BroadcastRules (the later steps
+ * keep them); this file adds what is this step's own: its HTTP answer and log lines.
+ */
+#include "broadcast_rules.hpp"
+#include "client_files_rules.hpp"
+
+using namespace harness;
+
+namespace {
+constexpr char step[] = "03-broadcast";
+}
+
+KIT_SERVER_RULES(Server, step, "server");
+KIT_WEBSOCKET_RULES(Server, step, "server");
+KIT_CLIENT_FILES_RULES(Server, step, "server", "broadcast");
+KIT_BROADCAST_RULES(Server, step, "server");
+
+TEST(Server, AnswersJsonHelloOnOtherPathsAndLogsIt)
+{
+    auto s = server::start(step, "server");
+    for(std::string path : {"/", "/api/anything"})
+    {
+        auto res = http_get(s->port(), path);
+        EXPECT_EQ(res.status, 200) << path;
+        EXPECT_EQ(res.body, R"({"msg":"hello"})") << path;
+        EXPECT_EQ(res.headers["content-type"].rfind("application/json", 0), 0u) << path;
+        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path;
+    }
+}
+
+TEST(Server, LogsTheArticlesLinesForEachEvent)
+{
+    auto s = server::start(step, "server");
+    auto a = ws_client::connect_or_throw(s->port());
+    EXPECT_TRUE(s->wait_for_output("Connection received. Adding client.\n"));
+    // With one client, the greeting goes to nobody: sent to 0 of 1.
+    EXPECT_TRUE(s->wait_for_output("Broadcasted data to 0 (1) clients.\n")) << s->output();
+    auto b = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(a->receive());  // the greeting about b
+    ASSERT_TRUE(a->send_text("hello everyone"));
+    ASSERT_TRUE(b->receive());
+    ASSERT_TRUE(a->send_binary(std::string(6, 'x')));
+    ASSERT_TRUE(b->receive());
+    EXPECT_TRUE(s->wait_for_output("Received: hello everyone\n"));
+    EXPECT_TRUE(s->wait_for_output("Broadcasted data to 1 (2) clients.\n"));
+    EXPECT_TRUE(s->wait_for_output("Received: <6 bytes of binary data>\n"));
+    ASSERT_TRUE(b->close(1000, "bye"));
+    EXPECT_TRUE(s->wait_for_output("Closing connection: 1000 bye\n")) << s->output();
+}
+
+TEST(Server, SaysWhyItGivesUpOnAClientThatDoesNotKeepUp)
+{
+    auto s = server::start(step, "server", {{"DBWEBB_LOG", "quiet"}, {"DBWEBB_SEND_QUEUE_MESSAGES", "4"}});
+    auto stuck = ws_client::connect_or_throw(s->port());
+    auto a = ws_client::connect_or_throw(s->port());
+    // Big messages fill the stuck client's TCP buffers, then its four places in the queue.
+    for(int i = 0; i < 2000 && s->count_output("Send queue full") == 0; ++i)
+        ASSERT_TRUE(a->send_binary(std::string(64 * 1024, 'z'))) << i;
+    EXPECT_TRUE(s->wait_for_output("Send queue full")) << s->output();
+    auto closed = stuck->wait_close(10000ms);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->code, 1008);
+    EXPECT_EQ(closed->reason, "send queue full");
+    EXPECT_TRUE(s->wait_for_output("Closing connection: 1008")) << s->output();
+}
