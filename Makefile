@@ -9,8 +9,9 @@
 
 BUILD ?= build
 override BUILD := $(abspath $(BUILD))
-# The step `make run` starts when none is named: the newest step that has landed.
-STEP ?= 01-connect
+# The step `make run` starts when none is named: the broadcast server, because two browser
+# tabs on its page (each sees the other's messages) show the most of what the kit teaches.
+STEP ?= 03-broadcast
 # Every step folder that has a build of its own, in the article's order.
 STEPS := $(patsubst %/CMakeLists.txt,%,$(sort $(wildcard 0[1-9]-*/CMakeLists.txt)))
 # Test suites beyond the steps: tests/<name>/ with GoogleTest files or a `run` script.
