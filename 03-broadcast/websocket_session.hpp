@@ -67,9 +67,9 @@ public:
     /** Answers the upgrade request @p req with 101 Switching Protocols and starts reading. */
     void run(request_type req)
     {
-        // Beast's server defaults (30 s for the handshakes), and the `ws` heartbeat: a client
-        // silent for one ping interval gets a ping, and one still silent an interval later
-        // (no pong, no message) is dropped, so the others learn that it is gone.
+        // Beast's server defaults (30 s for the handshakes), and the `ws` heartbeat: once per
+        // ping interval Beast pings the client, and a client from which nothing at all came
+        // (no pong, no message) by the next tick is dropped, so the others learn it is gone.
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
         auto const interval = state_->config().ping_interval;
         timeouts.idle_timeout = interval.count() > 0 ? 2 * interval : websocket::stream_base::none();
