@@ -128,38 +128,41 @@ inline std::string error_message(std::string_view why)
  * One text that the server sends to several clients, in the form each
  * receiver's subprotocol asks for. Each form is built once, on first use, and
  * shared by every receiver of that subprotocol — a broadcast to a thousand
- * `json` clients serializes the JSON once, not a thousand times.
+ * `json` clients serializes the JSON once, not a thousand times, and `text` and
+ * plain clients share the very bytes that arrived.
  */
 class outgoing_text
 {
 public:
     /** The text to send and the moment it is sent (for the `json` form's timestamp). */
+    explicit outgoing_text(std::shared_ptr<std::string const> text,
+                           std::chrono::system_clock::time_point when = std::chrono::system_clock::now())
+        : plain_(std::move(text)), when_(when)
+    {
+    }
+
+    /** As above, for a text made here (a greeting, a goodbye). */
     explicit outgoing_text(std::string text,
                            std::chrono::system_clock::time_point when = std::chrono::system_clock::now())
-        : text_(std::move(text)), when_(when)
+        : outgoing_text(std::make_shared<std::string const>(std::move(text)), when)
     {
     }
 
     /** The message for a receiver that speaks @p receiver; the same object for every such receiver. */
     std::shared_ptr<std::string const> for_receiver(subprotocol receiver)
     {
-        if(receiver == subprotocol::json)
-        {
-            if(!json_)
-                json_ = std::make_shared<std::string const>(to_wire(
-                    nlohmann::ordered_json{{"timestamp", iso8601_utc(when_)}, {"data", text_}}));
-            return json_;
-        }
         // `text` and plain clients read the text itself.
-        if(!plain_)
-            plain_ = std::make_shared<std::string const>(text_);
-        return plain_;
+        if(receiver != subprotocol::json)
+            return plain_;
+        if(!json_)
+            json_ = std::make_shared<std::string const>(to_wire(
+                nlohmann::ordered_json{{"timestamp", iso8601_utc(when_)}, {"data", *plain_}}));
+        return json_;
     }
 
 private:
-    std::string text_;
-    std::chrono::system_clock::time_point when_;
     std::shared_ptr<std::string const> plain_;
+    std::chrono::system_clock::time_point when_;
     std::shared_ptr<std::string const> json_;
 };
 

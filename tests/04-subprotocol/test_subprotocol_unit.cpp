@@ -102,6 +102,15 @@ TEST(SubprotocolUnit, EachReceiverGetsItsOwnFormBuiltOncePerBroadcast)
     EXPECT_EQ(plain.get(), message.for_receiver(subprotocol::none).get());
 }
 
+TEST(SubprotocolUnit, PlainReceiversShareTheBytesThatArrived)
+{
+    auto const arrived = std::make_shared<std::string const>("as it came");
+    outgoing_text message(arrived);
+    EXPECT_EQ(message.for_receiver(subprotocol::text).get(), arrived.get());
+    EXPECT_EQ(message.for_receiver(subprotocol::none).get(), arrived.get());
+    EXPECT_NE(message.for_receiver(subprotocol::json).get(), arrived.get());
+}
+
 TEST(SubprotocolUnit, JsonFormKeepsUnicodeAndControlCharactersIntact)
 {
     outgoing_text message(std::string("Prinsesst\xc3\xa5rta\n\t\x01 \xf0\x9f\x8e\x82", 22));
