@@ -29,6 +29,7 @@
 
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
+/** TCP, as Asio names it (its sockets, endpoints and options). */
 using tcp = net::ip::tcp;
 
 /**

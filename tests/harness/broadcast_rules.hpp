@@ -12,7 +12,7 @@
  * (KIT_BROADCAST_RULES_WITH_ENV adds environment for every start, as
  * KIT_SERVER_RULES_WITH_ENV does.) The greeting and goodbye are checked by their
  * start, `New client connected (<n>)` and `Client disconnected (<n>)`, so a step
- * may add to them (04-subprotocol adds `using '<protocol>'`).
+ * may add to them (04-subprotocol adds the protocol's name).
  */
 #pragma once
 
