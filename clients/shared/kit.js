@@ -274,7 +274,7 @@ export function keepConnected(url, options = {}) {
  * @returns {{log: Log, status: StatusView, socket: function(): (WebSocket|null)}}
  */
 export function mountClient(root, options = {}) {
-    const url = el("input", { type: "text", id: "kit-url", name: "url", size: "40", spellcheck: "false", value: defaultUrl(options.path) });
+    const url = el("input", { type: "text", id: "kit-url", name: "url", size: "30", spellcheck: "false", value: defaultUrl(options.path) });
     const connect = el("button", { type: "submit" }, "Connect");
     const close = el("button", { type: "button" }, "Close");
     const message = el("input", { type: "text", id: "kit-message", name: "message", size: "40", value: options.message ?? "" });
