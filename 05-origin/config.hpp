@@ -31,7 +31,7 @@ struct server_config
     std::size_t send_queue_bytes = 4 * 1024 * 1024;  ///< DBWEBB_SEND_QUEUE_BYTES: what one client's send queue may hold
     std::size_t send_queue_messages = 1024;          ///< DBWEBB_SEND_QUEUE_MESSAGES: how many messages it may hold
     std::filesystem::path clients_dir = KIT_CLIENTS_DIR;  ///< DBWEBB_CLIENTS_DIR: the browser clients served under /clients/
-    std::chrono::milliseconds ping_interval{30000};       ///< DBWEBB_PING_INTERVAL_MS: ping a client silent this long (0: never)
+    std::chrono::milliseconds ping_interval{30000};       ///< DBWEBB_PING_INTERVAL_MS: ping every client this often (0: never)
     origin_policy origins = origin_policy::from_environment(nullptr, nullptr);  ///< DBWEBB_ALLOWED_ORIGINS, DBWEBB_ALLOW_NO_ORIGIN: which pages may connect
 };
 
