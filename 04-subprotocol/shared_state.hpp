@@ -97,9 +97,6 @@ public:
     /** At shutdown: no more goodbyes, and every open session closes with @p reason. */
     void close_all(beast::websocket::close_reason const& reason);
 
-    /** How many sessions are open (joined and not yet left). */
-    std::size_t size() const { return sessions_.size(); }
-
 private:
     server_config const config_;
     http_handler const handler_;

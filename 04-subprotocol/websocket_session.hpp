@@ -35,6 +35,7 @@
 
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
+/** TCP, as Asio names it (its sockets, endpoints and options). */
 using tcp = net::ip::tcp;
 
 /**
@@ -88,9 +89,9 @@ public:
             log_line("Incoming protocol requests '" + join(offers) + "'.");
         protocol_ = choose_subprotocol(offers);
 
-        // Beast's server defaults (30 s for the handshakes), and the `ws` heartbeat: a client
-        // silent for one ping interval gets a ping, and one still silent an interval later
-        // (no pong, no message) is dropped, so the others learn that it is gone.
+        // Beast's server defaults (30 s for the handshakes), and the `ws` heartbeat: once per
+        // ping interval Beast pings the client, and a client from which nothing at all came
+        // (no pong, no message) by the next tick is dropped, so the others learn it is gone.
         auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
         auto const interval = state_->config().ping_interval;
         timeouts.idle_timeout = interval.count() > 0 ? 2 * interval : websocket::stream_base::none();
