@@ -47,6 +47,11 @@ class price_feed
 public:
     /** How many points the history keeps: a client's chart starts with at most this many. */
     static constexpr std::size_t history_capacity = 1000;
+    /**
+     * How many ticks may wait in one client's send queue. A slow client loses the
+     * oldest beyond these: eight ticks are 40 s of prices at the default interval.
+     */
+    static constexpr std::size_t max_unsent_ticks = 8;
 
     /** Starts the market of @p settings; the start prices at @p start_time are the first point. */
     price_feed(price_settings const& settings, std::int64_t start_time)

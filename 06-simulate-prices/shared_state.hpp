@@ -1,0 +1,111 @@
+/**
+ * @file
+ * @brief What all connections of one server share: its settings, its HTTP answer,
+ *        the browser clients it hosts, the set of open WebSocket sessions (the
+ *        article's `clientTracking`), and the price feed they all receive.
+ */
+#pragma once
+
+#include "config.hpp"
+#include "feed.hpp"
+#include "handshake.hpp"
+#include "static_files.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+class websocket_session;
+
+/** Answers one plain HTTP request (the part of a server that is not WebSocket). */
+using http_handler = std::function<response_type(request_type const&)>;
+
+/**
+ * Logs an error of one connection, unless it is one of the normal ways a
+ * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
+ */
+inline void fail(beast::error_code ec, char const* what)
+{
+    if(ec == boost::asio::error::operation_aborted || ec == beast::websocket::error::closed)
+        return;
+    log_line(std::string("Server error: ") + what + ": " + ec.message());
+}
+
+/**
+ * The state every session of one server can reach. Sessions join after their
+ * handshake and leave in their destructor, so the set holds only live sessions;
+ * it holds raw pointers because ownership stays with the sessions' own handlers.
+ */
+class shared_state
+{
+public:
+    /**
+     * @param config  the server's settings
+     * @param prices  the feed's settings: instruments, interval, seed
+     * @param handler answers plain HTTP requests
+     */
+    shared_state(server_config config, price_settings const& prices, http_handler handler)
+        : config_(std::move(config)), handler_(std::move(handler)),
+          clients_("/clients", config_.clients_dir), feed_(prices, now_ms())
+    {
+    }
+
+    /** The time now in milliseconds since 1970 UTC, as the feed's messages carry it. */
+    static std::int64_t now_ms()
+    {
+        using namespace std::chrono;
+        return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    }
+
+    /** The server's settings. */
+    server_config const& config() const { return config_; }
+    /** The market, its recent history and its messages. */
+    price_feed& feed() { return feed_; }
+
+    /**
+     * Answers a plain HTTP request: the browser clients under `/clients/` first
+     * (like `app.use("/clients", express.static(...))` placed before every other
+     * route), then the program's own handler for every other path.
+     */
+    response_type handle(request_type const& req) const
+    {
+        if(auto file = clients_.answer(req))
+            return std::move(*file);
+        return handler_(req);
+    }
+
+    /** Adds a session whose handshake has completed. @return how many are open now, this one included. */
+    std::size_t join(websocket_session* session)
+    {
+        sessions_.insert(session);
+        return sessions_.size();
+    }
+
+    /** Removes a session, from its destructor or as soon as its connection has ended. */
+    void leave(websocket_session* session) { sessions_.erase(session); }
+
+    /**
+     * Moves the market one tick and queues the new prices for every open session,
+     * one serialized message for all, and logs `Broadcasted data to <sent> (<total>)
+     * clients.`. Never waits for any client. ticker.hpp calls it once per interval.
+     */
+    void tick();
+
+    /** At shutdown: every open session closes with @p reason. */
+    void close_all(beast::websocket::close_reason const& reason);
+
+private:
+    server_config const config_;
+    http_handler const handler_;
+    static_files const clients_;
+    std::unordered_set<websocket_session*> sessions_;
+    price_feed feed_;
+};
