@@ -2,11 +2,11 @@
  * @file
  * @brief The prices client in chromium against 06-simulate-prices, ticking
  *        fast: one chart per instrument, drawn at once from the history and
- *        growing with every tick.
+ *        growing with every tick; and a reconnect when the server comes back.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, missing, screenshot, setUp, unexpectedProblems, waitForState,
+import { clientUrl, missing, resolve, screenshot, setUp, startServer, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 const server = "06-simulate-prices/server|server-express";
@@ -58,4 +58,28 @@ test("the prices client draws a chart per cake and the charts grow with every ti
         assert.notEqual(after.image, before.image, "the chart changed as it grew");
         await screenshot(page, "prices");
         assert.deepEqual(unexpectedProblems(page), []);
+    });
+
+test("the prices client reconnects by itself when the server comes back",
+    { skip: missing(server) }, async (t) => {
+        const env = { PRICES_INTERVAL_MS: "200", PRICES_SEED: "7" };
+        const { context, servers: [first] } = await setUp(t, [server, env]);
+        const page = await watchedPage(context);
+        await page.goto(clientUrl(first, "prices"));
+        await waitForState(page, 1);
+
+        // The server goes away: the page says so and keeps trying.
+        await first.stop();
+        await page.getByRole("log", { name: "Log" }).locator("li", { hasText: "Reconnecting in 1 s" }).waitFor();
+        assert.match(await page.locator(".kit-state").textContent(), /^CLOSED \(3\) \(reconnecting in \d+ s\)$/);
+
+        // A new server on the same port: the page connects again and gets its history.
+        const [step, program] = resolve(server);
+        const second = await startServer(step, program, { ...env, DBWEBB_PORT: String(first.port) });
+        t.after(() => second.stop());
+        await page.locator('.kit-state[data-ready-state="1"]').waitFor({ timeout: 15000 });
+        await second.waitForOutput("Connection received.");
+        assert.equal(await page.getByRole("log", { name: "Log" }).locator("li", { hasText: "History:" }).count(), 2);
+        // Refused tries show up in the console as failed connections; nothing else may.
+        assert.deepEqual(unexpectedProblems(page, [/WebSocket connection to .* failed/]), []);
     });
