@@ -10,11 +10,19 @@ const { WebSocket, log, logMessage, describe, serve } = require("./common");
 /** How often idle clients are pinged; one that has not answered by the next round is dropped. */
 const heartbeatMs = 30000;
 
+/** What one client may have waiting to be sent before it is dropped, as the kit's send queue cap. */
+const sendQueueBytes = Number(process.env.DBWEBB_SEND_QUEUE_BYTES || 4 * 1024 * 1024);
+
 /** Sends data to every open client but `except`, and logs the count as the article does. */
 function broadcastExcept(wss, except, data, isBinary) {
     let sent = 0;
     for (const client of wss.clients) {
         if (client !== except && client.readyState === WebSocket.OPEN) {
+            // A client that does not read must not make the server hold its messages forever.
+            if (client.bufferedAmount > sendQueueBytes) {
+                client.close(1008, "send queue full");
+                continue;
+            }
             sent++;
             client.send(data, { binary: isBinary });
         }
