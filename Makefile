@@ -56,6 +56,6 @@ BENCH_BUILD ?= build-release
 override BENCH_BUILD := $(abspath $(BENCH_BUILD))
 BENCH_TARGETS := kit_loadgen $(if $(wildcard 02-echo/CMakeLists.txt),_02_echo_server) $(if $(wildcard 03-broadcast/CMakeLists.txt),_03_broadcast_server)
 bench: setup
-	@test -f $(BENCH_BUILD)/CMakeCache.txt || cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BENCH_BUILD) -j$(JOBS) --target $(BENCH_TARGETS)
 	@./tests/bench/run-bench $(BENCH_BUILD)

@@ -248,9 +248,13 @@ function machine() {
     };
     let ws = "?";
     try { ws = require(path.join(here, "node_modules/ws/package.json")).version; } catch { /* not installed */ }
+    let buildType = "?";
+    try {
+        buildType = /CMAKE_BUILD_TYPE:STRING=(.*)/.exec(fs.readFileSync(path.join(build, "CMakeCache.txt"), "utf8"))[1];
+    } catch { /* not a CMake tree */ }
     return [
         `- ${os.cpus()[0].model}, ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`,
-        `- Node ${process.version}, ws ${ws}; ${version("c++", ["--version"])}, Release build`,
+        `- Node ${process.version}, ws ${ws}; ${version("c++", ["--version"])}, ${buildType} build (${path.relative(top, build) || "."})`,
         `- server pinned to core ${pinned ? serverCore : "(none)"}, generator to core ${pinned ? generatorCore : "(none)"}`,
     ].join("\n");
 }
