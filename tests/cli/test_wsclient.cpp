@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 using namespace harness;
@@ -136,6 +137,19 @@ TEST(Wsclient, ShowsTheServersCloseCodeWhenItShutsDown)
     EXPECT_NE(c->errors().find("closed: 1001"), std::string::npos) << c->errors();
 }
 
+TEST(Wsclient, CtrlCClosesAtOnceWith1000)
+{
+    auto s = server::start("01-connect", "server-express");
+    auto c = wsclient({url_of(*s), "--wait", "60000"});
+    ASSERT_TRUE(c->wait_for_errors("connected to")) << c->errors();
+    // SIGINT is what the terminal sends on Ctrl-C; the long --wait does not apply to it.
+    ASSERT_EQ(::kill(c->pid(), SIGINT), 0);
+    auto info = c->wait_exit();
+    ASSERT_TRUE(info && info->exited) << "wsclient should close and exit on Ctrl-C";
+    EXPECT_EQ(info->status, 0);
+    EXPECT_NE(c->errors().find("closed: 1000"), std::string::npos) << c->errors();
+}
+
 TEST(Wsclient, AServerThatDoesNotUpgradeShowsItsHttpStatus)
 {
     // 01-connect's server-http is no WebSocket server: it answers 200 Hello World.
@@ -191,6 +205,12 @@ TEST(Wsclient, OffersAProtocolAndShowsTheChoice)
     auto s = server::start("04-subprotocol", program);
     auto c = wsclient({url_of(*s), "--protocol", "soap", "--protocol", "json"});
     EXPECT_TRUE(c->wait_for_errors("(protocol 'json')")) << c->errors();
+    // A text client's line reaches the json client in the json form.
+    auto text = wsclient({url_of(*s), "--protocol", "text"});
+    ASSERT_TRUE(text->wait_for_errors("(protocol 'text')")) << text->errors();
+    ASSERT_TRUE(text->write("hello json\n"));
+    EXPECT_TRUE(c->wait_for_output("\"data\":\"hello json\"")) << c->output();
+    EXPECT_NE(c->output().find("< {\"timestamp\":"), std::string::npos) << c->output();
     auto unknown = wsclient({url_of(*s), "--protocol", "soap"});
     EXPECT_TRUE(unknown->wait_for_errors("the server chose none of the offered protocols")) << unknown->errors();
 }
@@ -207,4 +227,8 @@ TEST(Wsclient, ARefusedOriginShows403AndExits1)
     // Any program may claim an allowed origin: the check stops browsers, not this client.
     auto good = wsclient({url_of(*s), "--origin", "http://localhost"});
     EXPECT_TRUE(good->wait_for_errors("connected to")) << good->errors();
+    // Without an Origin header (as wsclient sends by default) the server refuses too.
+    auto none = wsclient({url_of(*s)});
+    EXPECT_EQ(status_of_run(*none), 1);
+    EXPECT_NE(none->errors().find("handshake refused: 403"), std::string::npos) << none->errors();
 }

@@ -923,6 +923,11 @@ bool child::wait_for_errors(std::string const& text, duration timeout) const
     return impl_->changed.wait_for(lock, timeout, [&] { return impl_->err.find(text) != std::string::npos; });
 }
 
+int child::pid() const
+{
+    return impl_->pid;
+}
+
 std::optional<exit_info> child::wait_exit(duration timeout)
 {
     auto const deadline = clock::now() + timeout;

@@ -286,6 +286,8 @@ public:
     bool wait_for_errors(std::string const& text, duration timeout = patience) const;
     /** Waits up to @p timeout for the program to exit by itself. */
     std::optional<exit_info> wait_exit(duration timeout = patience);
+    /** The process id (to send it a signal, as Ctrl-C in a terminal does). */
+    int pid() const;
 
 private:
     explicit child(std::unique_ptr<server::impl> p, int input);
