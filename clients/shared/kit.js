@@ -51,7 +51,8 @@ export function el(tag, attrs = {}, ...children) {
 
 /**
  * The WebSocket URL of the server that served this page, `ws://` + host (or
- * `wss://` on an https page), unless the page's address says `?url=...`.
+ * `wss://` on an https page), unless the page's address says `?url=...`;
+ * `ws://localhost:1337` for a page opened from a file.
  * @param {string} path the path on that server
  * @returns {string}
  */
@@ -59,6 +60,10 @@ export function defaultUrl(path = "/") {
     const fromQuery = new URLSearchParams(location.search).get("url");
     if (fromQuery) {
         return fromQuery;
+    }
+    // A page opened as a file has no server: assume the kit's default port on this machine.
+    if (location.protocol === "file:") {
+        return "ws://localhost:1337" + path;
     }
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     return scheme + location.host + path;
