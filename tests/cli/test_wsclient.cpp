@@ -227,6 +227,10 @@ TEST(Wsclient, ARefusedOriginShows403AndExits1)
     // Any program may claim an allowed origin: the check stops browsers, not this client.
     auto good = wsclient({url_of(*s), "--origin", "http://localhost"});
     EXPECT_TRUE(good->wait_for_errors("connected to")) << good->errors();
+    // --header sets any request header, Origin included.
+    auto header = wsclient({url_of(*s), "--header", "Origin: http://evil.example"});
+    EXPECT_EQ(status_of_run(*header), 1);
+    EXPECT_NE(header->errors().find("handshake refused: 403"), std::string::npos) << header->errors();
     // Without an Origin header (as wsclient sends by default) the server refuses too.
     auto none = wsclient({url_of(*s)});
     EXPECT_EQ(status_of_run(*none), 1);
