@@ -21,8 +21,12 @@ export const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 export const build = path.resolve(process.env.BUILD || path.join(top, "build"));
 /** Where the screenshots go. */
 export const images = path.join(top, "docs", "images");
-/** How long a test waits for something that should happen at once. */
-export const patience = 5000;
+/**
+ * How long a test waits for something that should happen at once: generous,
+ * because a browser on a busy two-core machine (CI) can be slow to start; a
+ * passing test never waits this long.
+ */
+export const patience = 10000;
 /** The browser: Debian's chromium, never a downloaded one (CHROMIUM overrides the path). */
 export const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, missing, resolve, screenshot, setUp, startServer, unexpectedProblems, waitForState,
+import { clientUrl, missing, patience, resolve, screenshot, setUp, startServer, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 const server = "06-simulate-prices/server|server-express";
@@ -46,13 +46,13 @@ test("the prices client draws a chart per cake and the charts grow with every ti
 
         // The line grows: more ticks arrive and more of the canvas is painted.
         await page.waitForFunction(() => /\(([3-9]|\d\d+) received\)/.test(
-            document.getElementById("last-tick").textContent), null, { timeout: 5000 });
+            document.getElementById("last-tick").textContent), null, { timeout: patience });
         const before = await picture(page, "Princesstårta");
         const ticksBefore = await ticks(page);
         await page.waitForFunction((n) => {
             const m = /\((\d+) received\)/.exec(document.getElementById("last-tick").textContent);
             return m && Number(m[1]) >= n + 10;
-        }, ticksBefore, { timeout: 10000 });
+        }, ticksBefore, { timeout: 2 * patience });
         const after = await picture(page, "Princesstårta");
         assert.ok(before.painted > 0 && after.painted > 0, "the chart is drawn");
         assert.notEqual(after.image, before.image, "the chart changed as it grew");
