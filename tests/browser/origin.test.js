@@ -50,3 +50,25 @@ test("the origin client connects from localhost and is refused from 127.0.0.2",
         assert.ok(refusals.some((problem) => /403/.test(problem)), bad.problems.join("\n"));
         assert.deepEqual(unexpectedProblems(bad, [/WebSocket connection to .* failed/]), []);
     });
+
+test("a server told to allow http://127.0.0.2 accepts that page and refuses localhost",
+    { skip: missing(server) }, async (t) => {
+        const { context, servers: [checked, elsewhere] } = await setUp(t,
+            [server, { DBWEBB_ALLOWED_ORIGINS: "http://127.0.0.2:*" }], [server, { DBWEBB_HOST: "127.0.0.2" }]);
+
+        // The list replaces the defaults: now the page from 127.0.0.2 is the one let in...
+        const allowed = await watchedPage(context);
+        await allowed.goto(clientUrl(elsewhere, "origin", "127.0.0.2") + `?url=ws://localhost:${checked.port}/`);
+        await controls(allowed).connect.click();
+        await waitForState(allowed, 1);
+        await logLine(allowed, `The server accepted Origin http://127.0.0.2:${elsewhere.port}.`).waitFor();
+
+        // ...and the page from localhost, allowed by default, is not.
+        const refused = await watchedPage(context);
+        await refused.goto(clientUrl(checked, "origin"));
+        await controls(refused).connect.click();
+        await logLine(refused, "The handshake failed.").waitFor();
+        await checked.waitForOutput(`Refused connection from origin 'http://localhost:${checked.port}'.`);
+        assert.deepEqual(unexpectedProblems(allowed), []);
+        assert.deepEqual(unexpectedProblems(refused, [/WebSocket connection to .* failed/]), []);
+    });
