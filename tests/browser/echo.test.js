@@ -11,39 +11,45 @@ import { clientUrl, controls, logLine, missing, screenshot, setUp, unexpectedPro
 
 const skip = missing("02-echo/server");
 
-test("the echo client connects to the server that served it, sends, receives and closes", { skip }, async (t) => {
-    const { context, servers: [server] } = await setUp(t, "02-echo/server");
-    const page = await watchedPage(context);
-    await page.goto(clientUrl(server, "echo"));
-    const c = controls(page);
+// Both of the step's programs, the plain one and the Express-like one, serve and answer the client alike.
+for (const program of ["server", "server-express"]) {
+    test(`the echo client connects to ${program}, which served it, sends, receives and closes`,
+        { skip: missing(`02-echo/${program}`) }, async (t) => {
+        const { context, servers: [server] } = await setUp(t, `02-echo/${program}`);
+        const page = await watchedPage(context);
+        await page.goto(clientUrl(server, "echo"));
+        const c = controls(page);
 
-    // The URL field defaults to the server that served the page.
-    assert.equal(await c.url.inputValue(), `ws://localhost:${server.port}/`);
-    assert.equal(await c.state.textContent(), "CLOSED (3)");
-    await c.connect.click();
-    await waitForState(page, 1);
-    assert.equal(await c.state.textContent(), "OPEN (1)");
-    await server.waitForOutput("Connection received.");
+        // The URL field defaults to the server that served the page.
+        assert.equal(await c.url.inputValue(), `ws://localhost:${server.port}/`);
+        assert.equal(await c.state.textContent(), "CLOSED (3)");
+        await c.connect.click();
+        await waitForState(page, 1);
+        assert.equal(await c.state.textContent(), "OPEN (1)");
+        await server.waitForOutput("Connection received.");
 
-    await c.message.fill("Hello, echo!");
-    await c.send.click();
-    await logLine(page, "Received: Hello, echo!").waitFor();
-    await server.waitForOutput("Received: Hello, echo!");
-    // Enter in the Message field sends too.
-    await c.message.fill("second, by Enter");
-    await c.message.press("Enter");
-    await logLine(page, "Received: second, by Enter").waitFor();
-    await screenshot(page, "echo");
+        await c.message.fill("Hello, echo!");
+        await c.send.click();
+        await logLine(page, "Received: Hello, echo!").waitFor();
+        await server.waitForOutput("Received: Hello, echo!");
+        // Enter in the Message field sends too.
+        await c.message.fill("second, by Enter");
+        await c.message.press("Enter");
+        await logLine(page, "Received: second, by Enter").waitFor();
+        if (program === "server") {
+            await screenshot(page, "echo");
+        }
 
-    await c.close.click();
-    await waitForState(page, 3);
-    await logLine(page, "Closed: code 1000").waitFor();
-    await server.waitForOutput("Closing connection: 1000");
-    // Every line of the log starts with its time.
-    const times = await c.log.locator("li > time").allTextContents();
-    assert.ok(times.length >= 6 && times.every((time) => /^\d\d:\d\d:\d\d\.\d\d\d$/.test(time)), times.join(" "));
-    assert.deepEqual(unexpectedProblems(page), []);
-});
+        await c.close.click();
+        await waitForState(page, 3);
+        await logLine(page, "Closed: code 1000").waitFor();
+        await server.waitForOutput("Closing connection: 1000");
+        // Every line of the log starts with its time.
+        const times = await c.log.locator("li > time").allTextContents();
+        assert.ok(times.length >= 6 && times.every((time) => /^\d\d:\d\d:\d\d\.\d\d\d$/.test(time)), times.join(" "));
+        assert.deepEqual(unexpectedProblems(page), []);
+    });
+}
 
 test("a hostile message comes back as text and never runs", { skip }, async (t) => {
     const { context, servers: [server] } = await setUp(t, "02-echo/server");
