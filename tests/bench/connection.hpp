@@ -26,7 +26,7 @@
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
+using tcp = net::ip::tcp;  ///< the TCP protocol of Asio
 
 class connection;
 

@@ -10,8 +10,8 @@
  *   and the send-to-receive latency's percentiles; each receiver must get every message once, in order;
  * - `idle`: N connections that only stay open: the server's memory per connection.
  *
- * With `--server-pid` it reads the server's CPU time (/proc/<pid>/stat) and memory
- * (/proc/<pid>/status) around the measured window. It always reports its own CPU time, so a
+ * With `--server-pid` it reads the server's CPU time (/proc/PID/stat) and memory
+ * (/proc/PID/status) around the measured window. It always reports its own CPU time, so a
  * saturated generator shows. The last line of its output is `RESULT {json}` for the driver.
  */
 #include "connection.hpp"
@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-using clock_type = std::chrono::steady_clock;
+using clock_type = std::chrono::steady_clock;  ///< the clock of every timestamp
 
 namespace {
 
