@@ -311,6 +311,9 @@ export function mountClient(root, options = {}) {
     const log = new Log(list);
     const status = new StatusView(state);
     let socket = null;
+    // Which Connect is the current one: a replaced socket still closes later, and must not
+    // then show its CLOSED over the state of the socket that replaced it.
+    let generation = 0;
 
     connectForm.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -320,10 +323,11 @@ export function mountClient(root, options = {}) {
         }
         const protocols = protocol ? options.protocols[Number(protocol.value)].value : [];
         chosen.textContent = "(none)";
+        const mine = ++generation;
         socket = openSocket(url.value.trim(), {
             protocols,
             log,
-            status,
+            status: { show: (...args) => mine === generation && status.show(...args) },
             onMessage: (event, ws) => {
                 if (options.onMessage) {
                     options.onMessage(event, ws, log);

@@ -90,6 +90,26 @@ test("sending while closed, and a URL that is no WebSocket URL, get a clear line
     assert.deepEqual(unexpectedProblems(page), []);
 });
 
+test("Connect while connected closes the old connection and goes on with the new one", { skip }, async (t) => {
+    const { context, servers: [server] } = await setUp(t, "02-echo/server");
+    const page = await watchedPage(context);
+    await page.goto(clientUrl(server, "echo"));
+    const c = controls(page);
+    await c.connect.click();
+    await waitForState(page, 1);
+    await c.connect.click();
+    // The old connection closes (its close is logged), the new one opens and stays shown as open.
+    await logLine(page, "Closed: code 1000").waitFor();
+    await server.waitForOutput("Closing connection: 1000");
+    assert.equal(await logLine(page, "Open: connected to").count(), 2);
+    await waitForState(page, 1);
+    await c.message.fill("still here");
+    await c.send.click();
+    await logLine(page, "Received: still here").waitFor();
+    assert.equal(await c.state.textContent(), "OPEN (1)");
+    assert.deepEqual(unexpectedProblems(page), []);
+});
+
 test("the index page lists every client with its article section", { skip }, async (t) => {
     const { context, servers: [server] } = await setUp(t, "02-echo/server");
     const page = await watchedPage(context);
