@@ -19,6 +19,7 @@
  */
 #pragma once
 
+#include "coalescing_stream.hpp"
 #include "shared_state.hpp"
 #include "subprotocol.hpp"
 
@@ -321,7 +322,7 @@ private:
         return text;
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<coalescing_stream<tcp::socket>> ws_;  // frames gathered per read (coalescing_stream.hpp)
     std::shared_ptr<shared_state> state_;
     subprotocol protocol_ = subprotocol::none;  // agreed in run(), fixed for the connection
     beast::flat_buffer buffer_;

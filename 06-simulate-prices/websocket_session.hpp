@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include "coalescing_stream.hpp"
 #include "shared_state.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -300,7 +301,7 @@ private:
         state_->leave(this);
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<coalescing_stream<tcp::socket>> ws_;  // frames gathered per read (coalescing_stream.hpp)
     std::shared_ptr<shared_state> state_;
     beast::flat_buffer buffer_;
     std::deque<outgoing_message> queue_;  // the front is the message being written
