@@ -130,6 +130,8 @@ std::string config_of(std::vector<std::tuple<std::string, double, double, double
 std::optional<std::string> printed_seed(server const& s)
 {
     std::smatch match;
+    // The seed line comes after the ready line: wait for it (bounded) before reading it.
+    s.wait_for_output(", seed ");
     std::string const out = s.output();
     if(std::regex_search(out, match, std::regex("seed ([0-9]+)")))
         return match[1].str();
