@@ -10,7 +10,8 @@
  * bytes and in messages (config.hpp). When an echo client sends faster than it
  * reads, the queue fills and the session stops reading until it drains: TCP then
  * slows the client down by itself (backpressure), memory stays bounded, and no
- * message is lost.
+ * message is lost. Under the stream, coalescing_stream.hpp gathers the frames
+ * these writes make into one socket write per read (see the step's README).
  */
 #pragma once
 
