@@ -154,12 +154,14 @@ public:
         held_.expires_at(boost::asio::steady_timer::time_point::max());
     }
 
+    /** A socket write in flight finishes without it; a busy count it holds is given back. */
     ~coalescing_stream()
     {
         box_->owner = nullptr;
         end_chunk();
     }
 
+    /** Not movable: the outbox and the posted flushes know this stream by its address. */
     coalescing_stream(coalescing_stream&&) = delete;
 
     /** The socket's executor. */
