@@ -22,7 +22,7 @@
  * - for a stream that waits for input while others write to it (a broadcast receiver,
  *   a ping, a close at shutdown): once no stream of the io_context is still handling
  *   what its read brought (coalescing_scope counts them), so a receiver gets every
- *   message of a sender's read in one write; and after 1 ms at the latest;
+ *   message of a sender's read in one write; and after 100 ms at the latest;
  * - at once when `limit` bytes have gathered, and then Beast's write completes only
  *   once the socket has taken them: a client that does not read still fills the
  *   session's bounded queue, so backpressure and the 1008 on overflow still work;
@@ -71,17 +71,19 @@ public:
     /** How many streams are between the end of a read and their next read. */
     int busy = 0;
 
-    /** Runs @p flush once no stream is busy, or after 1 ms at the latest. */
+    /** Runs @p flush once no stream is busy, or after 100 ms at the latest. */
     template<class Executor>
     void defer(Executor const& ex, std::function<void()> flush)
     {
         deferred_.push_back(std::move(flush));
         if(deferred_.size() > 1)
             return;
-        // A session that stops reading halfway through a read must not hold back the others.
+        // A session that stops reading halfway through a read must not hold back the others
+        // for long. Not shorter: handing one message to 1000 receivers takes more than 1 ms,
+        // and a timer that fires in the middle of that sends each frame on its own again.
         if(!timer_)
             timer_ = std::make_unique<boost::asio::steady_timer>(ex);
-        timer_->expires_after(std::chrono::milliseconds(1));
+        timer_->expires_after(std::chrono::milliseconds(100));
         timer_->async_wait([this](boost::beast::error_code ec) {
             if(!ec)
                 run_deferred();
