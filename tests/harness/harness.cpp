@@ -178,6 +178,66 @@ struct server::impl
     }
 };
 
+namespace {
+
+/**
+ * Starts the program @p words[0] with the arguments @p words, in a process group of
+ * its own (so the harness can end all of it), with @p env on top of our environment;
+ * a thread copies its stdout and stderr into memory.
+ * @param input when not null, the program's stdin becomes one end of a socket pair and
+ *              the other end is stored here: a write after the program ended then fails
+ *              with an error (MSG_NOSIGNAL) instead of a SIGPIPE that would end the test
+ */
+std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
+                                    std::map<std::string, std::string> const& env, int* input)
+{
+    std::vector<std::string> flat = environment_with(env);
+    std::vector<char*> envp;
+    for(auto& e : flat)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<char*> argv;
+    for(auto& w : words)
+        argv.push_back(w.data());
+    argv.push_back(nullptr);
+
+    int in[2] = {-1, -1}, out[2], err[2];
+    if((input != nullptr && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) ||
+       ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe failed");
+    pid_t pid = ::fork();
+    if(pid < 0)
+        throw std::runtime_error("fork failed");
+    if(pid == 0)
+    {
+        // The child: its own process group, our pipes as its stdin (if any), stdout and stderr.
+        ::setpgid(0, 0);
+        if(input != nullptr)
+            ::dup2(in[1], 0);
+        ::dup2(out[1], 1);
+        ::dup2(err[1], 2);
+        ::execve(argv[0], argv.data(), envp.data());
+        std::fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], std::strerror(errno));
+        ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    if(input != nullptr)
+    {
+        ::close(in[1]);
+        *input = in[0];
+    }
+    ::close(out[1]);
+    ::close(err[1]);
+    auto p = std::make_unique<server::impl>();
+    p->pid = pid;
+    p->out_fd = out[0];
+    p->err_fd = err[0];
+    p->reader = std::thread([raw = p.get()] { raw->read_loop(); });
+    return p;
+}
+
+}  // namespace
+
 server::server(std::unique_ptr<impl> p) : impl_(std::move(p)), pid_(impl_->pid) {}
 server::~server() = default;
 
@@ -192,43 +252,10 @@ std::unique_ptr<server> server::launch(std::string const& step, std::string cons
     // The child's environment: ours, then DBWEBB_PORT=0, then the test's own settings.
     env.emplace("DBWEBB_PORT", "0");
     env.emplace("DBWEBB_HOST", "127.0.0.1");
-    std::vector<std::string> flat = environment_with(env);
-    std::vector<char*> envp;
-    for(auto& e : flat)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    std::string shell_cmd = "exec " + custom;
-    std::vector<char*> argv;
-    if(custom.empty())
-        argv = {const_cast<char*>(binary.c_str()), nullptr};
-    else
-        argv = {const_cast<char*>("/bin/sh"), const_cast<char*>("-c"), shell_cmd.data(), nullptr};
-
-    int out[2], err[2];
-    if(::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
-        throw std::runtime_error("pipe failed");
-    pid_t pid = ::fork();
-    if(pid < 0)
-        throw std::runtime_error("fork failed");
-    if(pid == 0)
-    {
-        // The child: its own process group (so the harness can end all of it), pipes as stdout/stderr.
-        ::setpgid(0, 0);
-        ::dup2(out[1], 1);
-        ::dup2(err[1], 2);
-        ::execve(argv[0], argv.data(), envp.data());
-        std::fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], std::strerror(errno));
-        ::_exit(127);
-    }
-    ::setpgid(pid, pid);
-    ::close(out[1]);
-    ::close(err[1]);
-    auto p = std::make_unique<impl>();
-    p->pid = pid;
-    p->out_fd = out[0];
-    p->err_fd = err[0];
-    p->reader = std::thread([raw = p.get()] { raw->read_loop(); });
+    std::vector<std::string> words{binary};
+    if(!custom.empty())
+        words = {"/bin/sh", "-c", "exec " + custom};
+    auto p = spawn(std::move(words), env, nullptr);
     return std::unique_ptr<server>(new server(std::move(p)));
 }
 
@@ -831,48 +858,11 @@ std::unique_ptr<child> child::run(std::string const& path, std::vector<std::stri
 {
     if(::access(path.c_str(), X_OK) != 0)
         throw std::runtime_error("no program " + path + " (build it first)");
-    std::vector<std::string> flat = environment_with(env);
-    std::vector<char*> envp;
-    for(auto& e : flat)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
     std::vector<std::string> words{path};
     words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for(auto& w : words)
-        argv.push_back(w.data());
-    argv.push_back(nullptr);
-
-    // stdin is one end of a socket pair, so a write after the program ended fails
-    // with an error (MSG_NOSIGNAL) instead of a SIGPIPE that would end the test.
-    int in[2], out[2], err[2];
-    if(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 ||
-       ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
-        throw std::runtime_error("pipe failed");
-    pid_t pid = ::fork();
-    if(pid < 0)
-        throw std::runtime_error("fork failed");
-    if(pid == 0)
-    {
-        // The child: its own process group (so the destructor can end all of it), our pipes as 0, 1, 2.
-        ::setpgid(0, 0);
-        ::dup2(in[1], 0);
-        ::dup2(out[1], 1);
-        ::dup2(err[1], 2);
-        ::execve(argv[0], argv.data(), envp.data());
-        std::fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], std::strerror(errno));
-        ::_exit(127);
-    }
-    ::setpgid(pid, pid);
-    ::close(in[1]);
-    ::close(out[1]);
-    ::close(err[1]);
-    auto p = std::make_unique<server::impl>();
-    p->pid = pid;
-    p->out_fd = out[0];
-    p->err_fd = err[0];
-    p->reader = std::thread([raw = p.get()] { raw->read_loop(); });
-    return std::unique_ptr<child>(new child(std::move(p), in[0]));
+    int input = -1;
+    auto p = spawn(std::move(words), env, &input);
+    return std::unique_ptr<child>(new child(std::move(p), input));
 }
 
 bool child::write(std::string const& text)
