@@ -5,6 +5,7 @@
 #include "broadcast_rules.hpp"
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <optional>
 #include <vector>
@@ -29,6 +30,21 @@ void expect_text(ws_client& client, std::string const& prefix, char const* who)
     EXPECT_FALSE(m->binary) << who;
     EXPECT_TRUE(starts_with(m->data, prefix)) << who << " expected '" << prefix << "...', got '"
                                               << m->data.substr(0, 80) << "'";
+}
+
+/**
+ * Connects three clients a, b, c in that order and reads the greetings the
+ * earlier ones get (a: two, b: one), so that each test starts from quiet clients.
+ */
+std::array<std::unique_ptr<ws_client>, 3> three_clients(server const& s)
+{
+    auto a = ws_client::connect_or_throw(s.port());
+    auto b = ws_client::connect_or_throw(s.port());
+    auto c = ws_client::connect_or_throw(s.port());
+    expect_text(*a, "New client connected (2)", "a");
+    expect_text(*a, "New client connected (3)", "a");
+    expect_text(*b, "New client connected (3)", "b");
+    return {std::move(a), std::move(b), std::move(c)};
 }
 
 /**
@@ -79,12 +95,7 @@ TEST_P(BroadcastRules, GreetsTheOthersWithTheCountThatIncludesTheNewClient)
 TEST_P(BroadcastRules, SendsEveryMessageToEveryOtherClientButNotBackToTheSender)
 {
     auto s = GetParam().start();
-    auto a = ws_client::connect_or_throw(s->port());
-    auto b = ws_client::connect_or_throw(s->port());
-    auto c = ws_client::connect_or_throw(s->port());
-    expect_text(*a, "New client connected (2)", "a");
-    expect_text(*a, "New client connected (3)", "a");
-    expect_text(*b, "New client connected (3)", "b");
+    auto [a, b, c] = three_clients(*s);
 
     std::string const bytes("\x00\x01\xfe\xff binary", 11);
     ASSERT_TRUE(a->send_text("hello from a, åäö"));
@@ -110,12 +121,7 @@ TEST_P(BroadcastRules, SendsEveryMessageToEveryOtherClientButNotBackToTheSender)
 TEST_P(BroadcastRules, TellsTheOthersWhenAClientLeavesOrVanishes)
 {
     auto s = GetParam().start();
-    auto a = ws_client::connect_or_throw(s->port());
-    auto b = ws_client::connect_or_throw(s->port());
-    auto c = ws_client::connect_or_throw(s->port());
-    expect_text(*a, "New client connected (2)", "a");
-    expect_text(*a, "New client connected (3)", "a");
-    expect_text(*b, "New client connected (3)", "b");
+    auto [a, b, c] = three_clients(*s);
     ASSERT_TRUE(c->close(1000, "bye"));
     expect_text(*a, "Client disconnected (2)", "a");
     expect_text(*b, "Client disconnected (2)", "b");
