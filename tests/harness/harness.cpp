@@ -130,6 +130,22 @@ struct server::impl
             ::close(err_fd);
     }
 
+    // A copy of what the program printed so far on one stream (out or err).
+    std::string copy(std::string impl::*stream) const
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        return this->*stream;
+    }
+
+    // Waits until stdout contains text (after position from), at most timeout.
+    bool wait_for(std::string const& text, duration timeout, std::size_t from) const
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        return changed.wait_for(lock, timeout, [&] {
+            return out.size() >= from && out.find(text, from) != std::string::npos;
+        });
+    }
+
     // Copies the program's stdout and stderr into memory until both pipes close.
     void read_loop()
     {
@@ -282,24 +298,13 @@ std::unique_ptr<server> server::start(std::string const& step, std::string const
     return s;
 }
 
-std::string server::output() const
-{
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    return impl_->out;
-}
+std::string server::output() const { return impl_->copy(&server::impl::out); }
 
-std::string server::errors() const
-{
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    return impl_->err;
-}
+std::string server::errors() const { return impl_->copy(&server::impl::err); }
 
 bool server::wait_for_output(std::string const& text, duration timeout, std::size_t from) const
 {
-    std::unique_lock<std::mutex> lock(impl_->mutex);
-    return impl_->changed.wait_for(lock, timeout, [&] {
-        return impl_->out.size() >= from && impl_->out.find(text, from) != std::string::npos;
-    });
+    return impl_->wait_for(text, timeout, from);
 }
 
 std::size_t server::count_output(std::string const& text) const
@@ -887,24 +892,13 @@ void child::close_input()
     input_ = -1;
 }
 
-std::string child::output() const
-{
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    return impl_->out;
-}
+std::string child::output() const { return impl_->copy(&server::impl::out); }
 
-std::string child::errors() const
-{
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    return impl_->err;
-}
+std::string child::errors() const { return impl_->copy(&server::impl::err); }
 
 bool child::wait_for_output(std::string const& text, duration timeout, std::size_t from) const
 {
-    std::unique_lock<std::mutex> lock(impl_->mutex);
-    return impl_->changed.wait_for(lock, timeout, [&] {
-        return impl_->out.size() >= from && impl_->out.find(text, from) != std::string::npos;
-    });
+    return impl_->wait_for(text, timeout, from);
 }
 
 bool child::wait_for_errors(std::string const& text, duration timeout) const
