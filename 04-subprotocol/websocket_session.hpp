@@ -28,7 +28,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
-#include <deque>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -176,7 +176,11 @@ private:
         // Read a piece at a time, never more than one byte past the limit, so that a
         // message over the limit is noticed before the server holds all of it.
         std::size_t const room = state_->config().max_message + 1 - buffer_.size();
-        ws_.async_read_some(buffer_, std::min<std::size_t>(room, 64 * 1024),
+        // Beast sets aside room in buffer_ before any byte arrives. Between messages ask for
+        // little: most connections wait far longer than they talk, and each would hold that
+        // room while it waits (the next pieces of a longer message come in larger reads).
+        std::size_t const piece = buffer_.size() == 0 ? first_piece : 64 * 1024;
+        ws_.async_read_some(buffer_, std::min(room, piece),
                             beast::bind_front_handler(&websocket_session::on_read,
                                                       shared_from_this()));
     }
@@ -199,7 +203,9 @@ private:
         outgoing_message message{std::make_shared<std::string const>(
                                      beast::buffers_to_string(buffer_.data())),
                                  ws_.got_binary()};
-        buffer_.consume(buffer_.size());
+        // The message is copied out: give its memory back, so a waiting connection holds none.
+        buffer_.clear();
+        buffer_.shrink_to_fit();
         // Once we have said goodbye, what still arrives is not answered; Beast's close reads on.
         if(closing_)
             return;
@@ -322,11 +328,16 @@ private:
         return text;
     }
 
+    // The first read of a message asks for this many bytes: enough for a typical chat message.
+    static constexpr std::size_t first_piece = 128;
+
     websocket::stream<coalescing_stream<tcp::socket>> ws_;  // frames gathered per read (coalescing_stream.hpp)
     std::shared_ptr<shared_state> state_;
     subprotocol protocol_ = subprotocol::none;  // agreed in run(), fixed for the connection
     beast::flat_buffer buffer_;
-    std::deque<outgoing_message> queue_;  // the front is the message being written
+    // The front is the message being written. A list holds no memory while it is empty
+    // (libstdc++'s std::deque sets aside 576 bytes even then), and most queues are empty.
+    std::list<outgoing_message> queue_;
     std::size_t queued_bytes_ = 0;        // the bytes of every message in queue_
     bool writing_ = false;                // an async_write (or async_close) is in flight
     bool closing_ = false;                // a close frame is queued or sent: send nothing more

@@ -22,7 +22,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
-#include <deque>
+#include <iterator>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -151,7 +152,11 @@ private:
         // Read a piece at a time, never more than one byte past the limit, so that a
         // message over the limit is noticed before the server holds all of it.
         std::size_t const room = state_->config().max_message + 1 - buffer_.size();
-        ws_.async_read_some(buffer_, std::min<std::size_t>(room, 64 * 1024),
+        // Beast sets aside room in buffer_ before any byte arrives. Between messages ask for
+        // little: most connections wait far longer than they talk, and each would hold that
+        // room while it waits (the next pieces of a longer message come in larger reads).
+        std::size_t const piece = buffer_.size() == 0 ? first_piece : 64 * 1024;
+        ws_.async_read_some(buffer_, std::min(room, piece),
                             beast::bind_front_handler(&websocket_session::on_read,
                                                       shared_from_this()));
     }
@@ -176,7 +181,9 @@ private:
             log_line(ws_.got_binary()
                          ? "Received: <" + std::to_string(buffer_.size()) + " bytes of binary data>"
                          : "Received: " + beast::buffers_to_string(buffer_.data()));
-        buffer_.consume(buffer_.size());
+        // The message is copied out: give its memory back, so a waiting connection holds none.
+        buffer_.clear();
+        buffer_.shrink_to_fit();
         // Once we have said goodbye, Beast's close reads on by itself.
         if(closing_)
             return;
@@ -237,7 +244,7 @@ private:
            queue_.size() + 1 > config.send_queue_messages)
             return false;
         // The message being written is on its way; only the ones behind it wait.
-        auto const waiting = std::count_if(queue_.begin() + (writing_ ? 1 : 0), queue_.end(),
+        auto const waiting = std::count_if(std::next(queue_.begin(), writing_ ? 1 : 0), queue_.end(),
                                            [](outgoing_message const& m) { return m.tick; });
         return !message.tick || static_cast<std::size_t>(waiting) < price_feed::max_unsent_ticks;
     }
@@ -248,7 +255,7 @@ private:
      */
     bool drop_oldest_tick()
     {
-        auto const oldest = std::find_if(queue_.begin() + (writing_ ? 1 : 0), queue_.end(),
+        auto const oldest = std::find_if(std::next(queue_.begin(), writing_ ? 1 : 0), queue_.end(),
                                          [](outgoing_message const& m) { return m.tick; });
         if(oldest == queue_.end())
             return false;
@@ -301,10 +308,15 @@ private:
         state_->leave(this);
     }
 
+    // The first read of a message asks for this many bytes: enough for a typical chat message.
+    static constexpr std::size_t first_piece = 128;
+
     websocket::stream<coalescing_stream<tcp::socket>> ws_;  // frames gathered per read (coalescing_stream.hpp)
     std::shared_ptr<shared_state> state_;
     beast::flat_buffer buffer_;
-    std::deque<outgoing_message> queue_;  // the front is the message being written
+    // The front is the message being written. A list holds no memory while it is empty
+    // (libstdc++'s std::deque sets aside 576 bytes even then), and most queues are empty.
+    std::list<outgoing_message> queue_;
     std::size_t queued_bytes_ = 0;        // the bytes of every message in queue_
     bool writing_ = false;                // an async_write (or async_close) is in flight
     bool closing_ = false;                // a close frame is queued or sent: send nothing more
