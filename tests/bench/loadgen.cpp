@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -719,8 +720,9 @@ public:
         if(!text || payload != expected_ || answered_[c.id()])
             return on_failure(c, "the check message did not come back as sent");
         answered_[c.id()] = true;
+        // Every connection has talked once and waits again: its memory may not stay higher.
         if(++answers_ == opt_.connections)
-            finish();
+            settle(0, -1, rss_used_, [this] { finish(); });
     }
 
 private:
@@ -728,24 +730,21 @@ private:
     {
         // Let the server settle: read its memory until it stops changing (bounded).
         begin_measuring();
-        settle(0, -1);
+        settle(0, -1, rss_after_, [this] { end_measuring(); });
     }
 
-    void settle(int round, long previous)
+    // Reads the server's memory into @p rss every 200 ms until it stops changing (at most
+    // 5 s), then calls @p done.
+    void settle(int round, long previous, long& rss, std::function<void()> done)
     {
-        long const now = opt_.server_pid ? process_rss_kib(opt_.server_pid) : 0;
-        rss_after_ = std::max(rss_after_, now);
-        bool const stable = previous >= 0 && std::labs(now - previous) * 200 <= std::max(previous, 1L);
+        rss = opt_.server_pid ? process_rss_kib(opt_.server_pid) : 0;
+        bool const stable = previous >= 0 && std::labs(rss - previous) * 200 <= std::max(previous, 1L);
         if((stable && round >= 4) || round >= 25)
-        {
-            rss_after_ = now;
-            end_measuring();
-            return;
-        }
+            return done();
         poll_.expires_after(std::chrono::milliseconds(200));
-        poll_.async_wait([this, round, now](beast::error_code ec) {
+        poll_.async_wait([this, round, &rss, done = std::move(done)](beast::error_code ec) mutable {
             if(!ec)
-                settle(round + 1, now);
+                settle(round + 1, rss, rss, std::move(done));
         });
     }
 
@@ -766,6 +765,9 @@ private:
         r["rss_after_kib"] = std::to_string(rss_after_);
         r["rss_per_connection_kib"] =
             number(double(rss_after_ - rss_before_) / double(opt_.connections));
+        r["rss_used_kib"] = std::to_string(rss_used_);
+        r["rss_used_per_connection_kib"] =
+            number(double(rss_used_ - rss_before_) / double(opt_.connections));
     }
 
     net::steady_timer poll_;
@@ -774,6 +776,7 @@ private:
     std::string outgoing_, expected_;
     long rss_before_ = -1;
     long rss_after_ = -1;
+    long rss_used_ = -1;  // after every connection has sent one message and had its echo
 };
 
 /** Lets this process open as many sockets as the hard limit allows (idle runs open thousands). */

@@ -166,7 +166,8 @@ async function runOnce(scenario, who, index) {
     if (who === "kit" && result.stop !== "status 0") result.stopProblem = true;
     if (result.ok && !scenario.quiet) fs.rmSync(logFile, { force: true });  // logging runs write megabytes
     const shown = scenario.name === "idle"
-        ? `${(result.rss_per_connection_kib ?? 0).toFixed?.(2)} KiB/connection, ${result.rss_after_kib} KiB total`
+        ? `${(result.rss_per_connection_kib ?? 0).toFixed?.(2)} KiB/connection, ${result.rss_after_kib} KiB total, ` +
+          `${result.rss_used_kib} KiB after one message each`
         : `${Math.round(result.per_second ?? 0)}/s p50 ${result.p50_us} µs p99 ${result.p99_us} µs, ` +
           `server ${result.server_cpu_pct?.toFixed?.(0)}% CPU, generator ${result.gen_cpu_pct?.toFixed?.(0)}%`;
     console.log(`  ${scenario.name} ${who} #${index}: ${result.ok ? shown : "FAILED: " + result.error} (${result.stop})`);
@@ -201,6 +202,10 @@ function tableFor(scenario, results) {
         row("server memory with all connections open (KiB)", "rss_after_kib", 0);
         row("server memory before connecting (KiB)", "rss_before_kib", 0);
         row("memory per idle connection (KiB)", "rss_per_connection_kib", 2);
+        // The same connections again after each has sent one message and had its echo:
+        // a server that keeps what a message needed would grow here.
+        row("server memory after one message on each connection (KiB)", "rss_used_kib", 0);
+        row("memory per connection after one message (KiB)", "rss_used_per_connection_kib", 2);
     } else {
         const unit = scenario.name.startsWith("broadcast") ? "deliveries/s" : "messages/s";
         row(unit, "per_second", 0);
