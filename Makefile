@@ -4,6 +4,7 @@
 #   make test            build, then run every step's tests and print a table
 #   make doc             API docs with Doxygen (build/doc/html/index.html)
 #   make diffs           after a code change: rewrite docs/diffs/ and docs/tests.md
+#   make screenshots     the browser tests, saving their screenshots into docs/images/
 #   make bench           Release build in build-release/, kit against Node ws@8, writes docs/benchmarks.md
 # Every target first checks that the machine has what the kit needs (tools/setup).
 
@@ -21,7 +22,7 @@ CMAKE_FLAGS ?=
 
 export BUILD
 
-.PHONY: all setup configure run test doc diffs clean bench
+.PHONY: all setup configure run test doc diffs screenshots clean bench
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -46,6 +47,10 @@ doc: configure
 diffs:
 	@./docs/generate
 	@echo "docs/diffs/ and docs/tests.md are up to date with the code: commit them."
+
+# A test run saves its screenshots in the build tree; this one refreshes the committed ones.
+screenshots: all
+	@SCREENSHOTS_DIR=$(CURDIR)/docs/images ./tools/run-tests browser
 
 clean:
 	rm -rf $(BUILD)

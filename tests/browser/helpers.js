@@ -3,7 +3,7 @@
  * @brief What every browser test shares: start a step server from the build
  *        tree and stop it, start Debian's chromium through playwright-core
  *        with a fresh profile, watch a page for console errors, and save
- *        screenshots into docs/images/.
+ *        screenshots (into the build tree; `make screenshots` puts them in docs/images/).
  *
  * Every wait here has a timeout, and everything started is ended by its own
  * handle (the server by its PID, the browser through playwright).
@@ -19,8 +19,11 @@ import { chromium } from "playwright-core";
 export const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The build tree: $BUILD, or build/ at the top. */
 export const build = path.resolve(process.env.BUILD || path.join(top, "build"));
-/** Where the screenshots go. */
-export const images = path.join(top, "docs", "images");
+/**
+ * Where the screenshots go: $SCREENSHOTS_DIR, or screenshots/ in the build tree, so
+ * that a test run leaves the committed pictures in docs/images/ alone.
+ */
+export const images = path.resolve(process.env.SCREENSHOTS_DIR || path.join(build, "screenshots"));
 /**
  * How long a test waits for something that should happen at once: generous,
  * because a browser on a busy two-core machine (CI) can be slow to start; a
@@ -203,7 +206,7 @@ export function controls(page) {
     };
 }
 
-/** Saves a screenshot of the whole page as docs/images/<name>.png. */
+/** Saves a screenshot of the whole page as <name>.png in `images`. */
 export async function screenshot(page, name) {
     mkdirSync(images, { recursive: true });
     await page.screenshot({ path: path.join(images, `${name}.png`), fullPage: true, animations: "disabled" });
