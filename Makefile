@@ -17,7 +17,8 @@ STEP ?= 03-broadcast
 STEPS := $(patsubst %/CMakeLists.txt,%,$(sort $(wildcard 0[1-9]-*/CMakeLists.txt)))
 # Test suites beyond the steps: tests/<name>/ with GoogleTest files or a `run` script.
 OTHER_SUITES := $(filter-out $(STEPS) harness bench,$(patsubst tests/%/,%,$(sort $(dir $(wildcard tests/*/*.cpp tests/*/run)))))
-JOBS ?= $(shell nproc)
+# Compiles at once: one per core, as far as memory allows (tools/jobs).
+JOBS ?= $(shell ./tools/jobs)
 CMAKE_FLAGS ?=
 
 export BUILD

@@ -9,7 +9,8 @@ TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 STEP := $(notdir $(CURDIR))
 BUILD ?= $(TOP)/build
 override BUILD := $(abspath $(BUILD))
-JOBS ?= $(shell nproc)
+# Compiles at once: one per core, as far as memory allows (tools/jobs).
+JOBS ?= $(shell $(TOP)/tools/jobs)
 export BUILD
 
 # SERVER=express, SERVER=server-express and SERVER=server all name a program of PROGRAMS.
