@@ -166,7 +166,7 @@ private:
         {
             // Too big: say so with 1009 through the send path. Beast's close then reads
             // (and throws away) the rest of the message until the client answers the close.
-            buffer_.consume(buffer_.size());
+            release_buffer();
             return close({websocket::close_code::too_big, "message too big"});
         }
         // The rest of the message is still on its way.
@@ -176,9 +176,8 @@ private:
         outgoing_message message{std::make_shared<std::string const>(
                                      beast::buffers_to_string(buffer_.data())),
                                  ws_.got_binary()};
-        // The message is copied out: give its memory back, so a waiting connection holds none.
-        buffer_.clear();
-        buffer_.shrink_to_fit();
+        // Done with this message: the buffer is free for the next one.
+        release_buffer();
         // Once we have said goodbye, what still arrives is not answered; Beast's close reads on.
         if(closing_)
             return;
@@ -242,6 +241,18 @@ private:
                  std::to_string(queued_bytes_) + " bytes): closing a client that does not keep up.");
         close({websocket::close_code::policy_error, "send queue full"});
         state_->leave(this);
+    }
+
+    /**
+     * Empties the read buffer. One no larger than a first read is kept for the next message;
+     * one that a longer message made grow gives its memory back, so that a connection that
+     * waits holds little (and one that once carried 1 MiB does not keep it).
+     */
+    void release_buffer()
+    {
+        buffer_.clear();
+        if(buffer_.capacity() > first_piece)
+            buffer_.shrink_to_fit();
     }
 
     /** Forgets every queued message except the one being written (its bytes must live until on_write). */
