@@ -9,7 +9,7 @@
  *
  * Usage: node run-bench.js <release build dir>
  * Environment: RUNS (3), DURATION (5 s), WARMUP (1 s), CONNECTIONS (50), INFLIGHT (16), SIZE (32),
- * RATE (40000), RECEIVERS (1000), BROADCAST_INFLIGHT (16), IDLE_CONNECTIONS (10000),
+ * RATE (40000), RECEIVERS (1000), BROADCAST_INFLIGHT (16), IDLE_CONNECTIONS (10000), IDLE_MESSAGE_SIZE (2000),
  * SCENARIOS (comma-separated names, default all), BENCH_OUT (docs/benchmarks.md; "-" = print only),
  * KIT_ECHO_CMD / KIT_BROADCAST_CMD (another start command in the kit's place, e.g. to try a change).
  */
@@ -35,6 +35,9 @@ const rate = env("RATE", 40000);
 const receivers = env("RECEIVERS", 1000);
 const broadcastInflight = env("BROADCAST_INFLIGHT", 16);
 const idleConnections = env("IDLE_CONNECTIONS", 10000);
+// The one message each idle connection sends at the end: larger than the kit's first read
+// (128 bytes), so that a server which keeps what a longer message needed shows it.
+const idleMessageSize = env("IDLE_MESSAGE_SIZE", 2000);
 const out = process.env.BENCH_OUT || path.join(top, "docs/benchmarks.md");
 const logs = path.join(build, "bench/logs");
 const loadgen = path.join(build, "bench/loadgen");
@@ -81,7 +84,7 @@ const scenarios = [
       args: ["broadcast", "--receivers", receivers, "--inflight", broadcastInflight, "--size", size, ...common] },
     { name: "idle", title: `${idleConnections} idle connections to the echo servers, quiet`,
       servers: servers.echo, quiet: true,
-      args: ["idle", "--connections", idleConnections, "--parallel", 200, "--size", size] },
+      args: ["idle", "--connections", idleConnections, "--parallel", 200, "--size", idleMessageSize] },
 ];
 
 function hasTaskset() {
