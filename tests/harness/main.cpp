@@ -27,6 +27,7 @@ std::string step_of(char const* program)
 class summary_printer : public testing::EmptyTestEventListener
 {
 public:
+    /** A printer for the tests of @p step. */
     explicit summary_printer(std::string step) : step_(std::move(step)) {}
 
 private:
