@@ -26,6 +26,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <gtest/gtest.h>
 #include <fstream>
 #include <mutex>
 #include <random>
@@ -43,6 +44,11 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using clock = std::chrono::steady_clock;
+
+duration bounded(duration timeout)
+{
+    return testing::Test::HasFailure() ? std::min(timeout, duration(250ms)) : timeout;
+}
 
 // ---------------------------------------------------------------------------
 // Processes
@@ -109,6 +115,7 @@ struct server::impl
     mutable std::condition_variable changed;
     std::string out;
     std::string err;
+    bool eof = false;  // both pipes closed: the program (and all it started) has ended
     bool reaped = false;
     exit_info info;
     std::thread reader;
@@ -137,13 +144,19 @@ struct server::impl
         return this->*stream;
     }
 
-    // Waits until stdout contains text (after position from), at most timeout.
+    // Waits until stdout contains text (after position from), at most timeout; gives up
+    // at once when the program has ended, since nothing more can come then.
     bool wait_for(std::string const& text, duration timeout, std::size_t from) const
     {
         std::unique_lock<std::mutex> lock(mutex);
-        return changed.wait_for(lock, timeout, [&] {
-            return out.size() >= from && out.find(text, from) != std::string::npos;
-        });
+        changed.wait_for(lock, bounded(timeout), [&] { return eof || has(text, from); });
+        return has(text, from);
+    }
+
+    // True when stdout contains text after position from (call with the mutex held).
+    bool has(std::string const& text, std::size_t from) const
+    {
+        return out.size() >= from && out.find(text, from) != std::string::npos;
     }
 
     // Copies the program's stdout and stderr into memory until both pipes close.
@@ -155,7 +168,7 @@ struct server::impl
         while(open_fds > 0)
         {
             if(::poll(fds, 2, 200) < 0 && errno != EINTR)
-                return;
+                break;
             for(int i = 0; i < 2; ++i)
             {
                 if(fds[i].fd < 0 || fds[i].revents == 0)
@@ -172,6 +185,9 @@ struct server::impl
                 changed.notify_all();
             }
         }
+        std::lock_guard<std::mutex> lock(mutex);
+        eof = true;
+        changed.notify_all();
     }
 
     bool try_reap(int options)
@@ -257,6 +273,40 @@ std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
 server::server(std::unique_ptr<impl> p) : impl_(std::move(p)), pid_(impl_->pid) {}
 server::~server() = default;
 
+std::uint16_t free_port()
+{
+    // Below the kernel's range for outgoing connections (32768 and up by default), and
+    // chosen at random, so that test programs running side by side rarely pick the same.
+    static std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> pick(20000, 32000);
+    for(int attempt = 0; attempt < 200; ++attempt)
+    {
+        auto const port = static_cast<std::uint16_t>(pick(random));
+        // Free for IPv4 and, where the machine has it, IPv6: Node listens on both.
+        int const v4 = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a4{};
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons(port);
+        bool free = v4 >= 0 && ::bind(v4, reinterpret_cast<sockaddr*>(&a4), sizeof a4) == 0;
+        if(v4 >= 0)
+            ::close(v4);
+        int const v6 = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if(free && v6 >= 0)
+        {
+            sockaddr_in6 a6{};
+            a6.sin6_family = AF_INET6;
+            a6.sin6_port = htons(port);
+            a6.sin6_addr = in6addr_any;
+            free = ::bind(v6, reinterpret_cast<sockaddr*>(&a6), sizeof a6) == 0;
+        }
+        if(v6 >= 0)
+            ::close(v6);
+        if(free)
+            return port;
+    }
+    throw std::runtime_error("no free port found");
+}
+
 std::unique_ptr<server> server::launch(std::string const& step, std::string const& program,
                                        environment env)
 {
@@ -265,37 +315,87 @@ std::unique_ptr<server> server::launch(std::string const& step, std::string cons
     if(custom.empty() && ::access(binary.c_str(), X_OK) != 0)
         throw std::runtime_error("no program " + binary + " (build the step first)");
 
-    // The child's environment: ours, then DBWEBB_PORT=0, then the test's own settings.
-    env.emplace("DBWEBB_PORT", "0");
+    // The child's environment: ours, then the test's own settings, then a free port and
+    // loopback (where the test did not choose them).
+    std::uint16_t given = 0;
+    if(env.find("DBWEBB_PORT") == env.end())
+    {
+        given = free_port();
+        env.emplace("DBWEBB_PORT", std::to_string(given));
+    }
     env.emplace("DBWEBB_HOST", "127.0.0.1");
     std::vector<std::string> words{binary};
     if(!custom.empty())
         words = {"/bin/sh", "-c", "exec " + custom};
     auto p = spawn(std::move(words), env, nullptr);
-    return std::unique_ptr<server>(new server(std::move(p)));
+    std::unique_ptr<server> s(new server(std::move(p)));
+    s->given_port_ = given;
+    return s;
 }
+
+namespace {
+
+/** True when something accepts TCP connections on 127.0.0.1:@p port now. */
+bool accepts(std::uint16_t port)
+{
+    try
+    {
+        raw_socket probe(port, 1000ms);
+        return true;
+    }
+    catch(std::exception const&)
+    {
+        return false;
+    }
+}
+
+}  // namespace
 
 std::unique_ptr<server> server::start(std::string const& step, std::string const& program,
                                       environment env, duration timeout)
 {
-    auto s = launch(step, program, std::move(env));
     static std::regex const ready(R"(Server is listening on (\d+))");
-    std::smatch m;
-    std::unique_lock<std::mutex> lock(s->impl_->mutex);
-    bool const ok = s->impl_->changed.wait_for(lock, timeout, [&] {
-        return std::regex_search(s->impl_->out, m, ready);
-    });
-    if(!ok)
+    for(int attempt = 1;; ++attempt)
     {
-        std::string const why = "no ready line from '" + command_for(step, program) + "' within " +
-                                std::to_string(timeout.count()) + " ms; stdout: " + s->impl_->out +
-                                " stderr: " + s->impl_->err;
+        auto s = launch(step, program, env);
+        std::smatch m;
+        std::unique_lock<std::mutex> lock(s->impl_->mutex);
+        bool const ok = s->impl_->changed.wait_for(lock, timeout, [&] {
+            return s->impl_->eof || std::regex_search(s->impl_->out, m, ready);
+        }) && std::regex_search(s->impl_->out, m, ready);
+        if(!ok)
+        {
+            bool const ended = s->impl_->eof;
+            std::string const why = "no ready line from '" + command_for(step, program) + "' " +
+                                    (ended ? std::string("before it ended")
+                                           : "within " + std::to_string(timeout.count()) + " ms") +
+                                    "; stdout: " + s->impl_->out + " stderr: " + s->impl_->err;
+            lock.unlock();
+            s.reset();
+            // Another program may have taken the port the harness chose: try another once.
+            if(ended && attempt < 2 && env.find("DBWEBB_PORT") == env.end())
+                continue;
+            throw std::runtime_error(why);
+        }
         lock.unlock();
-        s.reset();
-        throw std::runtime_error(why);
+        int const printed = std::stoi(m[1].str());
+        s->port_ = printed > 0 && printed < 65536 ? static_cast<std::uint16_t>(printed) : s->given_port_;
+        // The ready line may come a moment before the port accepts: wait (bounded) until it does.
+        auto const deadline = clock::now() + 2000ms;
+        while(!accepts(s->port_) && clock::now() < deadline && !s->ended())
+            std::this_thread::sleep_for(10ms);  // polling connect: a refused connect has no wait
+        return s;
     }
-    s->port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
-    return s;
+}
+
+bool server::ended() const
+{
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        if(impl_->eof)
+            return true;
+    }
+    return impl_->try_reap(WNOHANG);
 }
 
 std::string server::output() const { return impl_->copy(&server::impl::out); }
@@ -324,6 +424,7 @@ void server::send_signal(int signal)
 
 std::optional<exit_info> server::wait_exit(duration timeout)
 {
+    timeout = bounded(timeout);
     auto const deadline = clock::now() + timeout;
     while(!impl_->try_reap(WNOHANG))
     {
@@ -431,6 +532,7 @@ struct ws_client::impl
 
     bool write(std::string const& data, bool binary, duration timeout)
     {
+        timeout = bounded(timeout);
         if(closed)
             return false;
         ws.binary(binary);
@@ -458,6 +560,7 @@ ws_client::~ws_client()
 
 std::unique_ptr<ws_client> ws_client::connect(std::uint16_t port, ws_options options, duration timeout)
 {
+    timeout = bounded(timeout);
     auto p = std::make_unique<impl>();
     auto& ws = p->ws;
     auto& lowest = beast::get_lowest_layer(ws);
@@ -561,6 +664,7 @@ bool ws_client::send_raw_text(std::string const& bytes, duration timeout)
 bool ws_client::send_fragmented(std::string const& data, bool binary, std::size_t fragment,
                                 duration timeout)
 {
+    timeout = bounded(timeout);
     auto& p = *impl_;
     if(p.closed || fragment == 0)
         return false;
@@ -591,6 +695,7 @@ bool ws_client::send_fragmented(std::string const& data, bool binary, std::size_
 
 std::optional<message> ws_client::receive(duration timeout)
 {
+    timeout = bounded(timeout);
     auto& p = *impl_;
     if(p.inbox.empty())
     {
@@ -606,6 +711,7 @@ std::optional<message> ws_client::receive(duration timeout)
 
 std::optional<close_info> ws_client::wait_close(duration timeout)
 {
+    timeout = bounded(timeout);
     auto& p = *impl_;
     // Read (and keep) messages until the close frame arrives.
     auto const deadline = clock::now() + timeout;
@@ -622,6 +728,7 @@ bool ws_client::is_open() const { return !impl_->closed && impl_->result.upgrade
 
 bool ws_client::close(int code, std::string const& reason, duration timeout)
 {
+    timeout = bounded(timeout);
     auto& p = *impl_;
     if(p.closed)
         return false;
@@ -659,6 +766,7 @@ http_response http_request(std::uint16_t port, std::string const& method, std::s
                            std::string const& body, std::map<std::string, std::string> headers,
                            duration timeout)
 {
+    timeout = bounded(timeout);
     httplib::Client client("127.0.0.1", port);
     client.set_url_encode(false);  // send the path exactly as the test wrote it
     client.set_connection_timeout(timeout);
@@ -700,6 +808,7 @@ http_response http_get(std::uint16_t port, std::string const& path,
 
 raw_socket::raw_socket(std::uint16_t port, duration timeout)
 {
+    timeout = bounded(timeout);
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if(fd_ < 0)
         throw std::runtime_error("socket failed");
@@ -730,6 +839,7 @@ bool raw_socket::send(std::string const& bytes)
 
 bool raw_socket::send(std::string const& bytes, duration timeout)
 {
+    timeout = bounded(timeout);
     std::size_t sent = 0;
     auto const deadline = clock::now() + timeout;
     while(sent < bytes.size())
@@ -753,6 +863,7 @@ bool raw_socket::send(std::string const& bytes, duration timeout)
 
 std::string raw_socket::read_until(std::string const& text, duration timeout)
 {
+    timeout = bounded(timeout);
     auto const deadline = clock::now() + timeout;
     while(!peer_closed_ && (text.empty() || received_.find(text) == std::string::npos))
     {
@@ -903,6 +1014,7 @@ bool child::wait_for_output(std::string const& text, duration timeout, std::size
 
 bool child::wait_for_errors(std::string const& text, duration timeout) const
 {
+    timeout = bounded(timeout);
     std::unique_lock<std::mutex> lock(impl_->mutex);
     return impl_->changed.wait_for(lock, timeout, [&] { return impl_->err.find(text) != std::string::npos; });
 }
@@ -914,6 +1026,7 @@ int child::pid() const
 
 std::optional<exit_info> child::wait_exit(duration timeout)
 {
+    timeout = bounded(timeout);
     auto const deadline = clock::now() + timeout;
     while(!impl_->try_reap(WNOHANG))
     {

@@ -28,8 +28,18 @@ using namespace std::chrono_literals;
 /** Every wait in the harness is bounded by one of these. */
 using duration = std::chrono::milliseconds;
 
-/** How long a test waits for something that should happen at once (a reply, a log line). */
-inline constexpr duration patience = 5000ms;
+/**
+ * How long a test waits for something that should happen at once (a reply, a log line):
+ * on loopback that takes milliseconds, so three seconds leave room for a loaded machine.
+ */
+inline constexpr duration patience = 3000ms;
+
+/**
+ * The time a wait may take: @p timeout, or at most a quarter of a second once the running
+ * test has failed. A failed test cannot pass again, so its later waits only add detail to
+ * its messages; a server that fails many checks is graded in seconds, not minutes.
+ */
+duration bounded(duration timeout);
 
 /** How a program ended after stop(). */
 struct exit_info
@@ -40,17 +50,28 @@ struct exit_info
     duration took{0};        ///< from SIGTERM to exit
 };
 
-/** A step program running as a child process. Destroying it kills the program if it still runs. */
+/**
+ * A step program running as a child process. Destroying it kills the program (and every
+ * process it started in its process group) if it still runs.
+ *
+ * The harness chooses a free port and passes it in `DBWEBB_PORT`, as a student types
+ * `DBWEBB_PORT=8080 node server.js`: a server that prints the port it was given is right.
+ */
 class server
 {
 public:
-    /** Extra environment for the program, on top of `DBWEBB_PORT=0`. */
+    /** Extra environment for the program, on top of `DBWEBB_PORT=<a free port>`. */
     using environment = std::map<std::string, std::string>;
 
     /**
      * Starts @p program of @p step (for example "02-echo", "server-express") with
-     * `DBWEBB_PORT=0` and @p env, and waits for its ready line.
-     * @throws std::runtime_error (with the program's output) when it does not get ready in time.
+     * `DBWEBB_PORT` set to a free port (unless @p env sets it) and @p env, waits for its
+     * ready line, then until the port takes a connection (the article's standalone server
+     * prints its line a moment before it listens). When the program ends before its ready
+     * line, as it does when another process took the port in between, it is started once
+     * more on another port.
+     * @throws std::runtime_error (with the program's output) when it does not get ready in
+     *         time, or ends first.
      */
     static std::unique_ptr<server> start(std::string const& step, std::string const& program,
                                          environment env = {}, duration timeout = 10000ms);
@@ -68,13 +89,20 @@ public:
 
     /** The port from the ready line. */
     std::uint16_t port() const { return port_; }
+    /** The port the harness gave in `DBWEBB_PORT` (0 when the test set `DBWEBB_PORT` itself). */
+    std::uint16_t given_port() const { return given_port_; }
+    /** True once the program has ended (its output can no longer change). */
+    bool ended() const;
     /** The process id. */
     int pid() const { return pid_; }
     /** Everything the program printed on stdout so far. */
     std::string output() const;
     /** Everything the program printed on stderr so far. */
     std::string errors() const;
-    /** Waits until stdout contains @p text (after position @p from); true if it did in time. */
+    /**
+     * Waits until stdout contains @p text (after position @p from); true if it did in time.
+     * False at once when the program has ended without printing it.
+     */
     bool wait_for_output(std::string const& text, duration timeout = patience,
                          std::size_t from = 0) const;
     /** Counts how often @p text occurs in stdout so far. */
@@ -96,7 +124,14 @@ private:
     std::unique_ptr<impl> impl_;
     int pid_ = -1;
     std::uint16_t port_ = 0;
+    std::uint16_t given_port_ = 0;
 };
+
+/**
+ * A TCP port that is free on every interface now, outside the range the kernel hands out
+ * to outgoing connections, so that a client's socket does not take it before the server does.
+ */
+std::uint16_t free_port();
 
 /** The start command the harness will use for a program (for messages and docs). */
 std::string command_for(std::string const& step, std::string const& program);
