@@ -2,6 +2,7 @@
 #   make                 build every step
 #   make run             build, then start a step server (STEP=03-broadcast SERVER=express)
 #   make test            build, then run every step's tests and print a table
+#                        (LEVEL=article|spec|kit: one grading level and those below it)
 #   make doc             API docs with Doxygen (build/doc/html/index.html)
 #   make diffs           after a code change: rewrite docs/diffs/ and docs/tests.md
 #   make screenshots     the browser tests, saving their screenshots into docs/images/

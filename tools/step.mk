@@ -3,7 +3,8 @@
 #   make              build this step's programs
 #   make run          start the default program (SERVER=express starts server-express)
 #   make test         run this step's tests (SERVER_CMD="node server.js" grades another server,
-#                     PROGRAM=server-express runs only that program's tests)
+#                     PROGRAM=server-express runs only that program's tests, LEVEL=article or
+#                     LEVEL=spec only the tests of that grading level and the ones below it)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 STEP := $(notdir $(CURDIR))

@@ -9,8 +9,8 @@
  * @code
  * KIT_BROADCAST_RULES(Server, "03-broadcast", "server");
  * @endcode
- * (KIT_BROADCAST_RULES_WITH_ENV adds environment for every start, as
- * KIT_SERVER_RULES_WITH_ENV does.) The greeting and goodbye are checked by their
+ * (KIT_RULES in rules.hpp runs them for a program with its own environment
+ * or client.) The greeting and goodbye are checked by their
  * start, `New client connected (<n>)` and `Client disconnected (<n>)`, so a step
  * may add to them (04-subprotocol adds the protocol's name).
  */
@@ -27,7 +27,3 @@ class BroadcastRules : public testing::TestWithParam<harness::program_ref>
 #define KIT_BROADCAST_RULES(Name, step, program) \
     INSTANTIATE_TEST_SUITE_P(Name, BroadcastRules, testing::Values(harness::program_ref{step, program}))
 
-/** As KIT_BROADCAST_RULES, with environment for every start of the program. */
-#define KIT_BROADCAST_RULES_WITH_ENV(Name, step, program, ...) \
-    INSTANTIATE_TEST_SUITE_P(Name, BroadcastRules,             \
-                             testing::Values(harness::program_ref{step, program, __VA_ARGS__}))

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include <mutex>
 #include <random>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -79,6 +81,10 @@ std::string build_dir()
     return KIT_BUILD_DIR;
 }
 
+// The process groups of the programs that run now, for end_all_programs().
+std::mutex groups_mutex;
+std::set<int> groups;
+
 // Our own environment with @p changes on top, as NAME=value entries for execve.
 std::vector<std::string> environment_with(std::map<std::string, std::string> const& changes)
 {
@@ -99,6 +105,19 @@ std::vector<std::string> environment_with(std::map<std::string, std::string> con
 }
 
 }  // namespace
+
+bool& no_article_level()
+{
+    static bool none = false;
+    return none;
+}
+
+void end_all_programs()
+{
+    std::lock_guard<std::mutex> lock(groups_mutex);
+    for(int group : groups)
+        ::kill(-group, SIGKILL);
+}
 
 std::string command_for(std::string const& step, std::string const& program)
 {
@@ -122,6 +141,10 @@ struct server::impl
 
     ~impl()
     {
+        {
+            std::lock_guard<std::mutex> lock(groups_mutex);
+            groups.erase(pid);
+        }
         if(pid > 0 && !reaped)
         {
             ::kill(-pid, SIGKILL);  // the whole process group the harness started
@@ -242,8 +265,10 @@ std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
         throw std::runtime_error("fork failed");
     if(pid == 0)
     {
-        // The child: its own process group, our pipes as its stdin (if any), stdout and stderr.
+        // The child: its own process group, our pipes as its stdin (if any), stdout and stderr;
+        // it is killed when the test program ends, even by a crash.
         ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if(input != nullptr)
             ::dup2(in[1], 0);
         ::dup2(out[1], 1);
@@ -260,6 +285,10 @@ std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
     }
     ::close(out[1]);
     ::close(err[1]);
+    {
+        std::lock_guard<std::mutex> lock(groups_mutex);
+        groups.insert(pid);
+    }
     auto p = std::make_unique<server::impl>();
     p->pid = pid;
     p->out_fd = out[0];

@@ -128,6 +128,19 @@ private:
 };
 
 /**
+ * True in the test program of a step that has no `article` level (SPEC.md: 06's article
+ * example uses socket.io, which a native WebSocket test cannot grade). There the shared
+ * rules' `article_` tests count as `spec`. Set it with KIT_NO_ARTICLE_LEVEL() in rules.hpp.
+ */
+bool& no_article_level();
+
+/**
+ * Ends (SIGKILL) every program the harness started that still runs, with all it started in
+ * turn. For the test runner's watchdog, when a test takes too long to end by itself.
+ */
+void end_all_programs();
+
+/**
  * A TCP port that is free on every interface now, outside the range the kernel hands out
  * to outgoing connections, so that a client's socket does not take it before the server does.
  */

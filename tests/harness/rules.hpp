@@ -10,8 +10,12 @@
  * @endcode
  * The first name is the program's name in CamelCase, so that
  * `make test PROGRAM=server-express` can pick its tests. A program that needs
- * environment to follow the rules (05-origin refuses a handshake without
- * `Origin` unless told otherwise) uses the `_WITH_ENV` forms.
+ * environment or a kind of client to follow the rules (05-origin refuses a
+ * handshake without `Origin`) gives a whole program_ref to KIT_RULES.
+ *
+ * Each test's name starts with its grading level (SPEC.md, "Grading levels"):
+ * `article_` for what the article's own code does, `spec_` for what SPEC.md adds,
+ * `kit_` for the kit's own choices.
  */
 #pragma once
 
@@ -21,6 +25,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -32,6 +37,9 @@ struct program_ref
     /** Environment for every start of this program, under what a test adds itself
      *  (05-origin runs the rules with `DBWEBB_ALLOW_NO_ORIGIN=1`); none by default. */
     server::environment env = {};
+    /** How the rules' WebSocket clients connect: the article's 04 and 05 servers take only a
+     *  client that offers a protocol they know, 05's only one with an allowed `Origin`. */
+    ws_options client = {};
 
     /** This program's environment with @p extra on top (a test's own values win). */
     server::environment with(server::environment extra) const
@@ -50,6 +58,23 @@ struct program_ref
     std::unique_ptr<server> launch(server::environment extra = {}) const
     {
         return server::launch(step, program, with(std::move(extra)));
+    }
+
+    /** The client options of this program with @p protocols offered instead. */
+    ws_options offering(std::vector<std::string> protocols) const
+    {
+        ws_options options = client;
+        options.protocols = std::move(protocols);
+        return options;
+    }
+
+    /** Opens a WebSocket to @p s as this program's clients do; check result().upgraded. */
+    std::unique_ptr<ws_client> connect(server const& s) const { return ws_client::connect(s.port(), client); }
+
+    /** As connect(), but throws when the handshake fails. */
+    std::unique_ptr<ws_client> connect_or_throw(server const& s) const
+    {
+        return ws_client::connect_or_throw(s.port(), client);
     }
 };
 
@@ -76,15 +101,13 @@ class WebSocketRules : public testing::TestWithParam<harness::program_ref>
 #define KIT_WEBSOCKET_RULES(Name, step, program) \
     INSTANTIATE_TEST_SUITE_P(Name, WebSocketRules, testing::Values(harness::program_ref{step, program}))
 
-/**
- * As KIT_SERVER_RULES, with environment for every start of the program, e.g.
- * `KIT_SERVER_RULES_WITH_ENV(Server, "05-origin", "server", {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}});`
- */
-#define KIT_SERVER_RULES_WITH_ENV(Name, step, program, ...) \
-    INSTANTIATE_TEST_SUITE_P(Name, ServerRules,             \
-                             testing::Values(harness::program_ref{step, program, __VA_ARGS__}))
+/** In a step's test file: this step has no `article` level, its `article_` rules count as `spec`. */
+#define KIT_NO_ARTICLE_LEVEL() \
+    static bool const kit_no_article_level = (harness::no_article_level() = true)
 
-/** As KIT_WEBSOCKET_RULES, with environment for every start of the program (see KIT_SERVER_RULES_WITH_ENV). */
-#define KIT_WEBSOCKET_RULES_WITH_ENV(Name, step, program, ...) \
-    INSTANTIATE_TEST_SUITE_P(Name, WebSocketRules,             \
-                             testing::Values(harness::program_ref{step, program, __VA_ARGS__}))
+/**
+ * Runs the tests of @p Rules (ServerRules, WebSocketRules, BroadcastRules, …) for the
+ * program_ref @p ref, under the name @p Name: for a program that needs its own environment
+ * or client, e.g. `KIT_RULES(ServerRules, Server, origin_server)`.
+ */
+#define KIT_RULES(Rules, Name, ref) INSTANTIATE_TEST_SUITE_P(Name, Rules, testing::Values(ref))

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <regex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace harness;
@@ -18,26 +19,18 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SubprotocolRules);
 
 namespace {
 
-/** Options that offer @p protocols, in this order (none: no header at all). */
-ws_options offering(std::vector<std::string> protocols)
-{
-    ws_options options;
-    options.protocols = std::move(protocols);
-    return options;
-}
-
 /**
  * Opens one client per entry of @p offers, in order. Each earlier client
  * receives (and the test checks) the greeting of each later one, so the tests
  * start with every inbox empty.
  */
-std::vector<std::unique_ptr<ws_client>> open_clients(server const& s,
+std::vector<std::unique_ptr<ws_client>> open_clients(program_ref const& p, server const& s,
                                                      std::vector<std::vector<std::string>> const& offers)
 {
     std::vector<std::unique_ptr<ws_client>> clients;
     for(auto const& offer : offers)
     {
-        clients.push_back(ws_client::connect_or_throw(s.port(), offering(offer)));
+        clients.push_back(ws_client::connect_or_throw(s.port(), p.offering(offer)));
         std::string const greeting = "New client connected (" + std::to_string(clients.size()) + ")";
         for(std::size_t i = 0; i + 1 < clients.size(); ++i)
         {
@@ -112,32 +105,24 @@ std::string receive_text(ws_client& client)
 
 // --- negotiation ----------------------------------------------------------------
 
-TEST_P(SubprotocolRules, ChoosesTheClientsFirstKnownOfferOrNamesNone)
+namespace {
+
+/** One subprotocol offer and the name the server must choose ("": none, no header). */
+struct offer_case
 {
-    auto s = GetParam().start();
-    struct
-    {
-        std::vector<std::string> offers;
-        char const* chosen;  // "" : no Sec-WebSocket-Protocol in the 101
-    } const cases[] = {
-        {{}, ""},
-        {{"text"}, "text"},
-        {{"json"}, "json"},
-        {{"json", "text"}, "json"},
-        {{"text", "json"}, "text"},
-        {{"soap", "json"}, "json"},
-        {{"soap", "wamp", "text", "json"}, "text"},
-        {{"soap"}, ""},
-        {{"soap", "mqtt"}, ""},
-        {{"JSON", "Text"}, ""},
-        {{"jsonx", "tex"}, ""},
-    };
+    std::vector<std::string> offers;
+    char const* chosen;
+};
+
+/** Connects with each offer of @p cases and checks the 101 and its Sec-WebSocket-Protocol. */
+void expect_choices(program_ref const& p, server const& s, std::vector<offer_case> const& cases, bool logged)
+{
     for(auto const& c : cases)
     {
         std::string offer;
         for(auto const& o : c.offers)
             offer += (offer.empty() ? "" : ",") + o;
-        auto client = ws_client::connect(s->port(), offering(c.offers));
+        auto client = ws_client::connect(s.port(), p.offering(c.offers));
         // RFC 6455 §4.2.2: the server still answers 101; without a header when it picked none.
         ASSERT_TRUE(client->result().upgraded) << offer << ": " << client->result().error;
         EXPECT_EQ(client->result().status, 101) << offer;
@@ -152,14 +137,68 @@ TEST_P(SubprotocolRules, ChoosesTheClientsFirstKnownOfferOrNamesNone)
             ASSERT_NE(header, headers.end()) << offer;
             EXPECT_EQ(header->second, c.chosen) << offer;
         }
-        if(!c.offers.empty())
+        if(logged)
         {
-            EXPECT_TRUE(s->wait_for_output("Incoming protocol requests '" + offer + "'.\n")) << offer;
+            EXPECT_TRUE(s.wait_for_output("Incoming protocol requests '" + offer + "'.\n")) << offer;
         }
     }
 }
 
-TEST_P(SubprotocolRules, SeveralProtocolHeaderLinesAreOneListInTheClientsOrder)
+}  // namespace
+
+TEST_P(SubprotocolRules, article_ChoosesTheClientsFirstKnownOfferAndLogsTheOffers)
+{
+    auto s = GetParam().start();
+    expect_choices(GetParam(), *s,
+                   {{{"text"}, "text"},
+                    {{"json"}, "json"},
+                    {{"json", "text"}, "json"},
+                    {{"text", "json"}, "text"},
+                    {{"soap", "json"}, "json"},
+                    {{"soap", "wamp", "text", "json"}, "text"}},
+                   /*logged=*/true);
+}
+
+TEST_P(SubprotocolRules, spec_NamesNoProtocolForNoOfferOrOnlyUnknownOnes)
+{
+    // The article's server refuses these (ws 3 answers 401 when handleProtocols says false);
+    // SPEC.md, as RFC 6455, lets them connect as plain clients.
+    auto s = GetParam().start();
+    expect_choices(GetParam(), *s,
+                   {{{}, ""}, {{"soap"}, ""}, {{"soap", "mqtt"}, ""}, {{"JSON", "Text"}, ""}, {{"jsonx", "tex"}, ""}},
+                   /*logged=*/false);
+}
+
+TEST_P(SubprotocolRules, article_ClientsOfOneProtocolGetItsForm)
+{
+    // The article formats a message by its sender's protocol (with Date()), SPEC.md by each
+    // receiver's (with ISO 8601): where sender and receiver share a protocol, both agree.
+    for(std::string const protocol : {"json", "text"})
+    {
+        auto s = GetParam().start();
+        auto a = ws_client::connect_or_throw(s->port(), GetParam().offering({protocol}));
+        auto b = ws_client::connect_or_throw(s->port(), GetParam().offering({protocol}));
+        ASSERT_TRUE(a->receive()) << protocol << ": a is greeted about b";
+        for(auto [from, to, text] : {std::tuple{a.get(), b.get(), "hello from a"}, std::tuple{b.get(), a.get(), "<b>hi</b> from b"}})
+        {
+            ASSERT_TRUE(from->send_text(text));
+            auto const got = to->receive();
+            ASSERT_TRUE(got) << protocol << ": nothing arrived";
+            EXPECT_FALSE(got->binary) << protocol;
+            if(protocol == "text")
+            {
+                EXPECT_EQ(got->data, text);
+                continue;
+            }
+            auto const document = nlohmann::json::parse(got->data, nullptr, false);
+            ASSERT_TRUE(document.is_object()) << "a json client gets JSON: " << got->data;
+            EXPECT_EQ(document.value("data", std::string("(none)")), text) << got->data;
+            EXPECT_TRUE(document.contains("timestamp") && document["timestamp"].is_string()) << got->data;
+        }
+    }
+}
+
+TEST_P(SubprotocolRules, spec_SeveralProtocolHeaderLinesAreOneListInTheClientsOrder)
 {
     auto s = GetParam().start();
     struct
@@ -200,11 +239,11 @@ TEST_P(SubprotocolRules, SeveralProtocolHeaderLinesAreOneListInTheClientsOrder)
 
 // --- greetings --------------------------------------------------------------------
 
-TEST_P(SubprotocolRules, GreetingNamesTheNewClientsProtocol)
+TEST_P(SubprotocolRules, spec_GreetingNamesTheNewClientsProtocol)
 {
     auto s = GetParam().start();
-    auto plain = ws_client::connect_or_throw(s->port());
-    auto json = ws_client::connect_or_throw(s->port(), offering({"json"}));
+    auto plain = ws_client::connect_or_throw(s->port(), GetParam().offering({}));
+    auto json = ws_client::connect_or_throw(s->port(), GetParam().offering({"json"}));
     EXPECT_EQ(receive_text(*plain), "New client connected (2) using 'json'.");
 
     struct
@@ -221,7 +260,7 @@ TEST_P(SubprotocolRules, GreetingNamesTheNewClientsProtocol)
     int count = 2;
     for(auto const& arrival : arrivals)
     {
-        others.push_back(ws_client::connect_or_throw(s->port(), offering(arrival.offers)));
+        others.push_back(ws_client::connect_or_throw(s->port(), GetParam().offering(arrival.offers)));
         ++count;
         std::string const greeting = "New client connected (" + std::to_string(count) +
                                      ") using '" + arrival.name + "'.";
@@ -234,20 +273,20 @@ TEST_P(SubprotocolRules, GreetingNamesTheNewClientsProtocol)
     }
 }
 
-TEST_P(SubprotocolRules, GoodbyeReachesJsonClientsAsJson)
+TEST_P(SubprotocolRules, spec_GoodbyeReachesJsonClientsAsJson)
 {
     auto s = GetParam().start();
-    auto clients = open_clients(*s, {{"json"}, {}});
+    auto clients = open_clients(GetParam(), *s, {{"json"}, {}});
     ASSERT_TRUE(clients[1]->close());
     EXPECT_EQ(receive_json_data(*clients[0]), "Client disconnected (1).");
 }
 
 // --- what each client receives ----------------------------------------------------------
 
-TEST_P(SubprotocolRules, EachReceiverGetsTheFormOfItsOwnProtocol)
+TEST_P(SubprotocolRules, spec_EachReceiverGetsTheFormOfItsOwnProtocol)
 {
     auto s = GetParam().start();
-    auto clients = open_clients(*s, {{}, {"text"}, {"json"}, {"json"}});
+    auto clients = open_clients(GetParam(), *s, {{}, {"text"}, {"json"}, {"json"}});
     auto& plain = *clients[0];
     auto& text = *clients[1];
     auto& json = *clients[2];
@@ -275,10 +314,10 @@ TEST_P(SubprotocolRules, EachReceiverGetsTheFormOfItsOwnProtocol)
         EXPECT_FALSE(client->receive(200ms)) << "an extra message arrived";
 }
 
-TEST_P(SubprotocolRules, JsonClientsDataObjectPassesOnAsItsText)
+TEST_P(SubprotocolRules, spec_JsonClientsDataObjectPassesOnAsItsText)
 {
     auto s = GetParam().start();
-    auto clients = open_clients(*s, {{"json"}, {}, {"text"}, {"json"}});
+    auto clients = open_clients(GetParam(), *s, {{"json"}, {}, {"text"}, {"json"}});
     struct
     {
         char const* sent;
@@ -298,10 +337,10 @@ TEST_P(SubprotocolRules, JsonClientsDataObjectPassesOnAsItsText)
     }
 }
 
-TEST_P(SubprotocolRules, OtherJsonFromAJsonClientGetsAnErrorToItAloneAndNothingIsBroadcast)
+TEST_P(SubprotocolRules, spec_OtherJsonFromAJsonClientGetsAnErrorToItAloneAndNothingIsBroadcast)
 {
     auto s = GetParam().start();
-    auto clients = open_clients(*s, {{"json"}, {}, {"json"}});
+    auto clients = open_clients(GetParam(), *s, {{"json"}, {}, {"json"}});
     auto& sender = *clients[0];
     char const* const wrong[] = {
         "[1, 2]", "42", "true", "null", R"("just a string")", "{}", R"({"data": 5})",
@@ -328,10 +367,10 @@ TEST_P(SubprotocolRules, OtherJsonFromAJsonClientGetsAnErrorToItAloneAndNothingI
     EXPECT_TRUE(sender.is_open());
 }
 
-TEST_P(SubprotocolRules, TextAndPlainClientsJsonIsJustText)
+TEST_P(SubprotocolRules, spec_TextAndPlainClientsJsonIsJustText)
 {
     auto s = GetParam().start();
-    auto clients = open_clients(*s, {{"text"}, {}, {"json"}});
+    auto clients = open_clients(GetParam(), *s, {{"text"}, {}, {"json"}});
     for(std::string const message : {R"({"data": "x"})", "[1, 2]", "42"})
     {
         ASSERT_TRUE(clients[0]->send_text(message));
@@ -344,10 +383,10 @@ TEST_P(SubprotocolRules, TextAndPlainClientsJsonIsJustText)
     EXPECT_FALSE(clients[0]->receive(200ms)) << "a text client gets no error for JSON";
 }
 
-TEST_P(SubprotocolRules, BinaryPassesUnchangedToEveryProtocol)
+TEST_P(SubprotocolRules, spec_BinaryPassesUnchangedToEveryProtocol)
 {
     auto s = GetParam().start();
-    auto clients = open_clients(*s, {{}, {"text"}, {"json"}});
+    auto clients = open_clients(GetParam(), *s, {{}, {"text"}, {"json"}});
     std::string const bytes("\x00\x01\xff{\"data\":1}", 13);
     for(std::size_t from = 0; from < clients.size(); ++from)
     {

@@ -10,8 +10,8 @@
  * @code
  * KIT_SUBPROTOCOL_RULES(Server, "04-subprotocol", "server");
  * @endcode
- * (KIT_SUBPROTOCOL_RULES_WITH_ENV adds environment for every start, as
- * KIT_SERVER_RULES_WITH_ENV does.) A client with no protocol is named `none`
+ * (KIT_RULES in rules.hpp runs them for a program with its own environment
+ * or client.) A client with no protocol is named `none`
  * in the greeting.
  */
 #pragma once
@@ -27,7 +27,3 @@ class SubprotocolRules : public testing::TestWithParam<harness::program_ref>
 #define KIT_SUBPROTOCOL_RULES(Name, step, program) \
     INSTANTIATE_TEST_SUITE_P(Name, SubprotocolRules, testing::Values(harness::program_ref{step, program}))
 
-/** As KIT_SUBPROTOCOL_RULES, with environment for every start of the program. */
-#define KIT_SUBPROTOCOL_RULES_WITH_ENV(Name, step, program, ...) \
-    INSTANTIATE_TEST_SUITE_P(Name, SubprotocolRules,             \
-                             testing::Values(harness::program_ref{step, program, __VA_ARGS__}))
