@@ -68,12 +68,12 @@ std::size_t flood_until_stuck(raw_socket& socket, std::size_t limit)
 
 }  // namespace
 
-TEST_P(Echo, TextComesBackAsTextAndBinaryAsBinary)
+TEST_P(Echo, article_TextComesBackAsTextAndBinaryAsBinary)
 {
     auto s = GetParam().start();
     auto c = ws_client::connect_or_throw(s->port());
     std::string const bytes("\x00\x01\xfe\xff binary", 11);
-    ASSERT_TRUE(c->send_text("Hello, echo! åäö"));
+    ASSERT_TRUE(c->send_text(" Hello, echo! åäö  "));
     ASSERT_TRUE(c->send_binary(bytes));
     ASSERT_TRUE(c->send_text(""));
     ASSERT_TRUE(c->send_binary(""));
@@ -83,7 +83,7 @@ TEST_P(Echo, TextComesBackAsTextAndBinaryAsBinary)
     auto empty_binary = c->receive();
     ASSERT_TRUE(text && binary && empty_text && empty_binary);
     EXPECT_FALSE(text->binary);
-    EXPECT_EQ(text->data, "Hello, echo! åäö");
+    EXPECT_EQ(text->data, " Hello, echo! åäö  ");
     EXPECT_TRUE(binary->binary);
     EXPECT_EQ(binary->data, bytes);
     EXPECT_FALSE(empty_text->binary);
@@ -92,23 +92,29 @@ TEST_P(Echo, TextComesBackAsTextAndBinaryAsBinary)
     EXPECT_EQ(empty_binary->data, "");
 }
 
-TEST_P(Echo, LogsWhatItReceivedAndHowTheConnectionClosed)
+TEST_P(Echo, article_LogsWhatItReceivedAndHowTheConnectionClosed)
 {
     auto s = GetParam().start();
     auto c = ws_client::connect_or_throw(s->port());
     ASSERT_TRUE(c->send_text("hello there"));
     ASSERT_TRUE(c->receive());
-    ASSERT_TRUE(c->send_binary(std::string(6, 'x')));
-    ASSERT_TRUE(c->receive());
     EXPECT_TRUE(s->wait_for_output("Received: hello there\n"));
-    // A binary message is logged by its size, not its bytes.
-    EXPECT_TRUE(s->wait_for_output("6 bytes"));
-    EXPECT_EQ(s->output().find("xxxxxx"), std::string::npos);
     ASSERT_TRUE(c->close(1000, "bye"));
     EXPECT_TRUE(s->wait_for_output("Closing connection: 1000 bye\n")) << s->output();
 }
 
-TEST_P(Echo, AnswersOnlyTheSender)
+TEST_P(Echo, spec_LogsABinaryMessageByItsSize)
+{
+    auto s = GetParam().start();
+    auto c = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(c->send_binary(std::string(6, 'x')));
+    ASSERT_TRUE(c->receive());
+    // A binary message is logged by its size, not its bytes.
+    EXPECT_TRUE(s->wait_for_output("6 bytes")) << s->output();
+    EXPECT_EQ(s->output().find("xxxxxx"), std::string::npos);
+}
+
+TEST_P(Echo, article_AnswersOnlyTheSender)
 {
     auto s = GetParam().start();
     auto a = ws_client::connect_or_throw(s->port());
@@ -124,7 +130,7 @@ TEST_P(Echo, AnswersOnlyTheSender)
     EXPECT_EQ(first->data, "b's own");
 }
 
-TEST_P(Echo, KeepsTheOrderOf200MessagesOfBothTypes)
+TEST_P(Echo, article_KeepsTheOrderOf200MessagesOfBothTypes)
 {
     auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}});
     auto c = ws_client::connect_or_throw(s->port());
@@ -143,7 +149,7 @@ TEST_P(Echo, KeepsTheOrderOf200MessagesOfBothTypes)
     }
 }
 
-TEST_P(Echo, EchoesAMessageOfExactlyTheLimitAndClosesOneByteOver)
+TEST_P(Echo, spec_EchoesAMessageOfExactlyTheLimitAndClosesOneByteOver)
 {
     auto s = GetParam().start({{"DBWEBB_MAX_MESSAGE", "65536"}, {"DBWEBB_LOG", "quiet"}});
     auto c = ws_client::connect_or_throw(s->port());
@@ -157,7 +163,7 @@ TEST_P(Echo, EchoesAMessageOfExactlyTheLimitAndClosesOneByteOver)
     auto closed = c->wait_close();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->code, 1009) << closed->reason;
-    EXPECT_TRUE(s->wait_for_output("Closing connection: 1009"));
+    EXPECT_TRUE(s->wait_for_output("Closing connection: "));
     // Others are not affected.
     auto next = ws_client::connect_or_throw(s->port());
     ASSERT_TRUE(next->send_text("still here"));
@@ -166,7 +172,7 @@ TEST_P(Echo, EchoesAMessageOfExactlyTheLimitAndClosesOneByteOver)
     EXPECT_EQ(again->data, "still here");
 }
 
-TEST_P(Echo, EchoesAOneMebibyteMessageUnderTheDefaultLimit)
+TEST_P(Echo, spec_EchoesAOneMebibyteMessageUnderTheDefaultLimit)
 {
     auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}});
     auto c = ws_client::connect_or_throw(s->port());
@@ -178,7 +184,7 @@ TEST_P(Echo, EchoesAOneMebibyteMessageUnderTheDefaultLimit)
     EXPECT_EQ(echo->data, big);
 }
 
-TEST_P(Echo, PutsAFragmentedMessageTogether)
+TEST_P(Echo, spec_PutsAFragmentedMessageTogether)
 {
     auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}});
     auto c = ws_client::connect_or_throw(s->port());
@@ -197,7 +203,7 @@ TEST_P(Echo, PutsAFragmentedMessageTogether)
     EXPECT_EQ(text_echo->data, text);
 }
 
-TEST_P(Echo, AFragmentedMessageOverTheLimitClosesWith1009)
+TEST_P(Echo, spec_AFragmentedMessageOverTheLimitClosesWith1009)
 {
     auto s = GetParam().start({{"DBWEBB_MAX_MESSAGE", "4096"}});
     auto c = ws_client::connect_or_throw(s->port());
@@ -208,7 +214,7 @@ TEST_P(Echo, AFragmentedMessageOverTheLimitClosesWith1009)
     EXPECT_EQ(closed->code, 1009) << closed->reason;
 }
 
-TEST_P(Echo, InvalidUtf8ClosesWith1007AndIsLogged)
+TEST_P(Echo, spec_InvalidUtf8ClosesWith1007AndIsNeitherEchoedNorLoggedAsReceived)
 {
     auto s = GetParam().start();
     auto c = ws_client::connect_or_throw(s->port());
@@ -216,11 +222,21 @@ TEST_P(Echo, InvalidUtf8ClosesWith1007AndIsLogged)
     auto closed = c->wait_close();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->code, 1007);
-    EXPECT_TRUE(s->wait_for_output("Closing connection: 1007"));
+    // Which code a library logs after the server closed first is not the contract (SPEC.md).
+    EXPECT_TRUE(s->wait_for_output("Closing connection: ")) << s->output();
     EXPECT_EQ(s->output().find("Received: bad"), std::string::npos) << "an invalid message is not echoed";
 }
 
-TEST_P(Echo, AClientThatVanishesIsLoggedAs1006AndTheServerGoesOn)
+TEST_P(Echo, kit_LogsTheCloseCodeItSentForInvalidUtf8)
+{
+    auto s = GetParam().start();
+    auto c = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(c->send_raw_text("bad \xff byte"));
+    ASSERT_TRUE(c->wait_close());
+    EXPECT_TRUE(s->wait_for_output("Closing connection: 1007")) << s->output();
+}
+
+TEST_P(Echo, article_AClientThatVanishesIsLoggedAs1006AndTheServerGoesOn)
 {
     auto s = GetParam().start();
     auto gone = ws_client::connect_or_throw(s->port());
@@ -235,7 +251,7 @@ TEST_P(Echo, AClientThatVanishesIsLoggedAs1006AndTheServerGoesOn)
     EXPECT_EQ(echo->data, "next");
 }
 
-TEST_P(Echo, QuietModeDropsTheReceivedLinesOnly)
+TEST_P(Echo, spec_QuietModeDropsTheReceivedLinesOnly)
 {
     auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}});
     auto c = ws_client::connect_or_throw(s->port());
@@ -249,21 +265,16 @@ TEST_P(Echo, QuietModeDropsTheReceivedLinesOnly)
     EXPECT_EQ(s->output().find("Received:"), std::string::npos) << s->output();
 }
 
-TEST_P(Echo, AFloodingClientThatNeverReadsIsHeldBackAndCostsNoMemory)
+TEST_P(Echo, spec_AFloodingClientThatNeverReadsIsHeldBackAndTheOthersAreAnswered)
 {
     // A small send queue; the client sends 8 KiB messages and never reads its echoes.
     auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}, {"DBWEBB_SEND_QUEUE_BYTES", "65536"}});
     auto other = ws_client::connect_or_throw(s->port());
-    long const before = s->resident_kib();
     auto flood = open_raw_websocket(s->port());
-    // Backpressure: once its queue is full, the server stops reading this client, the
-    // kernel's buffers fill, and the client's sends stop going out. Without it the
-    // server would read (and hold) all 64 MiB.
+    // Once its queue is full, the server stops reading this client (or closes it), so the
+    // client's sends stop going out. Without a bound the server would take all 64 MiB.
     std::size_t const sent = flood_until_stuck(*flood, 64u * 1024 * 1024);
     EXPECT_LT(sent, 64u * 1024 * 1024) << "the server kept reading a client that never reads";
-    long const after = s->resident_kib();
-    EXPECT_LT(after - before, 32 * 1024) << "resident memory grew from " << before << " to "
-                                         << after << " KiB";
     // Meanwhile every other client is answered at once.
     for(int i = 0; i < 20; ++i)
     {
@@ -274,7 +285,20 @@ TEST_P(Echo, AFloodingClientThatNeverReadsIsHeldBackAndCostsNoMemory)
     }
 }
 
-TEST_P(Echo, SigtermWhileAWriteIsStuckStillClosesTheOthersAndExitsZero)
+TEST_P(Echo, kit_AFloodingClientThatNeverReadsCostsBoundedMemory)
+{
+    auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}, {"DBWEBB_SEND_QUEUE_BYTES", "65536"}});
+    long const before = s->resident_kib();
+    auto flood = open_raw_websocket(s->port());
+    // Backpressure: the kit stops reading a client whose queue is full, so what it holds
+    // stays near the queue's cap and the kernel's buffers.
+    flood_until_stuck(*flood, 64u * 1024 * 1024);
+    long const after = s->resident_kib();
+    EXPECT_LT(after - before, 32 * 1024) << "resident memory grew from " << before << " to "
+                                         << after << " KiB";
+}
+
+TEST_P(Echo, spec_SigtermWhileAWriteIsStuckStillClosesTheOthersAndExitsZero)
 {
     auto s = GetParam().start({{"DBWEBB_LOG", "quiet"}, {"DBWEBB_SEND_QUEUE_BYTES", "65536"}});
     auto other = ws_client::connect_or_throw(s->port());
@@ -295,7 +319,7 @@ TEST_P(Echo, SigtermWhileAWriteIsStuckStillClosesTheOthersAndExitsZero)
 
 // --- what each program answers on plain HTTP ----------------------------------
 
-TEST(Server, AnswersHelloWorldOnOtherPathsAndLogsIt)
+TEST(Server, article_AnswersHelloWorldOnOtherPathsAndLogsIt)
 {
     auto s = server::start(step, "server");
     for(std::string path : {"/", "/echo", "/clientsX"})
@@ -306,12 +330,17 @@ TEST(Server, AnswersHelloWorldOnOtherPathsAndLogsIt)
         EXPECT_EQ(res.headers["content-type"].rfind("text/plain", 0), 0u) << path;
         EXPECT_TRUE(s->wait_for_output("Webserver received: " + path + "\n")) << path;
     }
+}
+
+TEST(Server, spec_APostUnderClientsGoesToTheApp)
+{
     // Only GET and HEAD read files: a POST to /clients/ gets the server's own answer.
+    auto s = server::start(step, "server");
     auto post = http_request(s->port(), "POST", "/clients/index.html", "x=1");
     EXPECT_EQ(post.body, "Hello World\n");
 }
 
-TEST(ServerExpress, AnswersJsonHelloOnOtherPaths)
+TEST(ServerExpress, article_AnswersJsonHelloOnOtherPaths)
 {
     auto s = server::start(step, "server-express");
     for(std::string path : {"/", "/api/anything", "/clientsX"})
@@ -320,6 +349,22 @@ TEST(ServerExpress, AnswersJsonHelloOnOtherPaths)
         EXPECT_EQ(res.status, 200) << path;
         EXPECT_EQ(res.body, R"({"msg":"hello"})") << path;
         EXPECT_EQ(res.headers["content-type"].rfind("application/json", 0), 0u) << path;
-        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path;
     }
+}
+
+TEST(ServerExpress, spec_LogsEveryHttpRequest)
+{
+    auto s = server::start(step, "server-express");
+    for(std::string path : {"/", "/api/anything"})
+    {
+        ASSERT_EQ(http_get(s->port(), path).status, 200) << path;
+        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path << "\n" << s->output();
+    }
+}
+
+TEST(ServerExpress, spec_APostUnderClientsGoesToTheApp)
+{
+    auto s = server::start(step, "server-express");
+    auto post = http_request(s->port(), "POST", "/clients/index.html", "x=1");
+    EXPECT_EQ(post.body, R"({"msg":"hello"})");
 }

@@ -20,7 +20,7 @@ KIT_WEBSOCKET_RULES(Server, step, "server");
 KIT_CLIENT_FILES_RULES(Server, step, "server", "broadcast");
 KIT_BROADCAST_RULES(Server, step, "server");
 
-TEST(Server, AnswersJsonHelloOnOtherPathsAndLogsIt)
+TEST(Server, article_AnswersJsonHelloOnOtherPaths)
 {
     auto s = server::start(step, "server");
     for(std::string path : {"/", "/api/anything"})
@@ -29,11 +29,20 @@ TEST(Server, AnswersJsonHelloOnOtherPathsAndLogsIt)
         EXPECT_EQ(res.status, 200) << path;
         EXPECT_EQ(res.body, R"({"msg":"hello"})") << path;
         EXPECT_EQ(res.headers["content-type"].rfind("application/json", 0), 0u) << path;
-        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path;
     }
 }
 
-TEST(Server, LogsTheArticlesLinesForEachEvent)
+TEST(Server, spec_LogsEveryHttpRequest)
+{
+    auto s = server::start(step, "server");
+    for(std::string path : {"/", "/api/anything"})
+    {
+        ASSERT_EQ(http_get(s->port(), path).status, 200) << path;
+        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path << "\n" << s->output();
+    }
+}
+
+TEST(Server, article_LogsTheArticlesLinesForEachEvent)
 {
     auto s = server::start(step, "server");
     auto a = ws_client::connect_or_throw(s->port());
@@ -44,16 +53,47 @@ TEST(Server, LogsTheArticlesLinesForEachEvent)
     ASSERT_TRUE(a->receive());  // the greeting about b
     ASSERT_TRUE(a->send_text("hello everyone"));
     ASSERT_TRUE(b->receive());
+    EXPECT_TRUE(s->wait_for_output("Received: hello everyone\n"));
+    EXPECT_TRUE(s->wait_for_output("Broadcasted data to 1 (2) clients.\n")) << s->output();
+}
+
+TEST(Server, spec_LogsABinaryMessageByItsSizeAndEveryClose)
+{
+    auto s = server::start(step, "server");
+    auto a = ws_client::connect_or_throw(s->port());
+    auto b = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(a->receive());  // the greeting about b
     ASSERT_TRUE(a->send_binary(std::string(6, 'x')));
     ASSERT_TRUE(b->receive());
-    EXPECT_TRUE(s->wait_for_output("Received: hello everyone\n"));
-    EXPECT_TRUE(s->wait_for_output("Broadcasted data to 1 (2) clients.\n"));
-    EXPECT_TRUE(s->wait_for_output("Received: <6 bytes of binary data>\n"));
+    EXPECT_TRUE(s->wait_for_output("6 bytes")) << s->output();
+    EXPECT_EQ(s->output().find("xxxxxx"), std::string::npos) << s->output();
     ASSERT_TRUE(b->close(1000, "bye"));
     EXPECT_TRUE(s->wait_for_output("Closing connection: 1000 bye\n")) << s->output();
 }
 
-TEST(Server, SaysWhyItGivesUpOnAClientThatDoesNotKeepUp)
+TEST(Server, kit_LogsABinaryMessageInTheKitsWords)
+{
+    auto s = server::start(step, "server");
+    auto a = ws_client::connect_or_throw(s->port());
+    ASSERT_TRUE(a->send_binary(std::string(6, 'x')));
+    EXPECT_TRUE(s->wait_for_output("Received: <6 bytes of binary data>\n")) << s->output();
+}
+
+TEST(Server, spec_AClientWhoseQueueHoldsTooManyMessagesIsClosed)
+{
+    auto s = server::start(step, "server", {{"DBWEBB_LOG", "quiet"}, {"DBWEBB_SEND_QUEUE_MESSAGES", "4"}});
+    auto stuck = ws_client::connect_or_throw(s->port());
+    auto a = ws_client::connect_or_throw(s->port());
+    // 25 MiB for a client that reads nothing: more than the kernel's buffers hold on
+    // loopback, so more than four messages wait in its queue.
+    for(int i = 0; i < 400; ++i)
+        ASSERT_TRUE(a->send_binary(std::string(64 * 1024, 'z'))) << i;
+    auto closed = stuck->wait_close(10000ms);
+    ASSERT_TRUE(closed) << "a client whose queue overflows must be closed";
+    EXPECT_TRUE(closed->code == 1008 || closed->code == 1013) << closed->code << " " << closed->reason;
+}
+
+TEST(Server, kit_SaysWhyItGivesUpOnAClientThatDoesNotKeepUp)
 {
     auto s = server::start(step, "server", {{"DBWEBB_LOG", "quiet"}, {"DBWEBB_SEND_QUEUE_MESSAGES", "4"}});
     auto stuck = ws_client::connect_or_throw(s->port());

@@ -25,7 +25,7 @@ struct offer_case
 
 }  // namespace
 
-TEST(SubprotocolUnit, ReadsTheOffersAndChoosesTheClientsFirstKnownOne)
+TEST(SubprotocolUnit, kit_ReadsTheOffersAndChoosesTheClientsFirstKnownOne)
 {
     offer_case const cases[] = {
         {"no header at all", {}, {}, subprotocol::none},
@@ -58,14 +58,14 @@ TEST(SubprotocolUnit, ReadsTheOffersAndChoosesTheClientsFirstKnownOne)
     }
 }
 
-TEST(SubprotocolUnit, NamesAreTextJsonAndNoneForAPlainClient)
+TEST(SubprotocolUnit, kit_NamesAreTextJsonAndNoneForAPlainClient)
 {
     EXPECT_EQ(name_of(subprotocol::text), "text");
     EXPECT_EQ(name_of(subprotocol::json), "json");
     EXPECT_EQ(name_of(subprotocol::none), "none");
 }
 
-TEST(SubprotocolUnit, TimestampIsIso8601InUtcWithMilliseconds)
+TEST(SubprotocolUnit, kit_TimestampIsIso8601InUtcWithMilliseconds)
 {
     using namespace std::chrono;
     struct
@@ -84,7 +84,7 @@ TEST(SubprotocolUnit, TimestampIsIso8601InUtcWithMilliseconds)
         EXPECT_EQ(iso8601_utc(system_clock::time_point(milliseconds(c.millis))), c.text) << c.millis;
 }
 
-TEST(SubprotocolUnit, EachReceiverGetsItsOwnFormBuiltOncePerBroadcast)
+TEST(SubprotocolUnit, kit_EachReceiverGetsItsOwnFormBuiltOncePerBroadcast)
 {
     using namespace std::chrono;
     outgoing_text message("Hej \"alla\" <b>", system_clock::time_point(milliseconds(1000)));
@@ -102,7 +102,7 @@ TEST(SubprotocolUnit, EachReceiverGetsItsOwnFormBuiltOncePerBroadcast)
     EXPECT_EQ(plain.get(), message.for_receiver(subprotocol::none).get());
 }
 
-TEST(SubprotocolUnit, PlainReceiversShareTheBytesThatArrived)
+TEST(SubprotocolUnit, kit_PlainReceiversShareTheBytesThatArrived)
 {
     auto const arrived = std::make_shared<std::string const>("as it came");
     outgoing_text message(arrived);
@@ -111,7 +111,7 @@ TEST(SubprotocolUnit, PlainReceiversShareTheBytesThatArrived)
     EXPECT_NE(message.for_receiver(subprotocol::json).get(), arrived.get());
 }
 
-TEST(SubprotocolUnit, JsonFormKeepsUnicodeAndControlCharactersIntact)
+TEST(SubprotocolUnit, kit_JsonFormKeepsUnicodeAndControlCharactersIntact)
 {
     outgoing_text message(std::string("Prinsesst\xc3\xa5rta\n\t\x01 \xf0\x9f\x8e\x82", 22));
     auto const parsed = nlohmann::json::parse(*message.for_receiver(subprotocol::json));
@@ -133,7 +133,7 @@ struct incoming_case
 
 }  // namespace
 
-TEST(SubprotocolUnit, ReadsWhatEachKindOfClientSends)
+TEST(SubprotocolUnit, kit_ReadsWhatEachKindOfClientSends)
 {
     incoming_case const cases[] = {
         // text and plain clients: every text passes on unchanged, JSON or not.
@@ -178,7 +178,7 @@ TEST(SubprotocolUnit, ReadsWhatEachKindOfClientSends)
     }
 }
 
-TEST(SubprotocolUnit, ErrorMessageIsAJsonObjectWithTheReason)
+TEST(SubprotocolUnit, kit_ErrorMessageIsAJsonObjectWithTheReason)
 {
     auto const refused = read_incoming(subprotocol::json, "[1]");
     ASSERT_FALSE(refused.ok());
@@ -189,7 +189,7 @@ TEST(SubprotocolUnit, ErrorMessageIsAJsonObjectWithTheReason)
     EXPECT_EQ(error_message("a \"quoted\" why"), R"({"error":"a \"quoted\" why"})");
 }
 
-TEST(SubprotocolUnit, DeeplyNestedJsonIsRefusedWithoutACrash)
+TEST(SubprotocolUnit, kit_DeeplyNestedJsonIsRefusedWithoutACrash)
 {
     // A hostile json client can send deep nesting; the parser must cope.
     std::string const deep = std::string(100000, '[') + std::string(100000, ']');

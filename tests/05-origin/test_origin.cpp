@@ -17,12 +17,30 @@ constexpr char step[] = "05-origin";
 constexpr char program[] = "server";
 }
 
-// The shared rules connect without an Origin, as a non-browser client does;
-// DBWEBB_ALLOW_NO_ORIGIN=1 lets them through (the Origin rules are tested below).
-KIT_SERVER_RULES_WITH_ENV(Server, step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}});
-KIT_WEBSOCKET_RULES_WITH_ENV(Server, step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}});
-KIT_BROADCAST_RULES_WITH_ENV(Server, step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}});
-KIT_SUBPROTOCOL_RULES_WITH_ENV(Server, step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}});
+namespace {
+
+/** A client from a page on localhost that offers `text`: what the article's server takes. */
+ws_options local_text_client()
+{
+    ws_options options;
+    options.protocols = {"text"};
+    options.origin = "http://localhost";
+    return options;
+}
+
+/**
+ * The shared rules connect as a page on localhost that offers `text`; the raw handshakes of
+ * a few rules carry no Origin, as a non-browser client's, and DBWEBB_ALLOW_NO_ORIGIN=1 lets
+ * them through (the Origin rules are tested below).
+ */
+program_ref const server_ref{step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}}, local_text_client()};
+
+}  // namespace
+
+KIT_RULES(ServerRules, Server, server_ref);
+KIT_RULES(WebSocketRules, Server, server_ref);
+KIT_RULES(BroadcastRules, Server, server_ref);
+KIT_RULES(SubprotocolRules, Server, server_ref);
 KIT_CLIENT_FILES_RULES(Server, step, program, "origin");
 
 namespace {
@@ -62,7 +80,22 @@ std::unique_ptr<ws_client> connect_from(server const& s, std::string const& orig
 
 // --- the default allow-list ------------------------------------------------------------
 
-TEST(Server, AllowsLocalPagesAndTheCourseSiteByDefault)
+TEST(Server, article_AcceptsALocalPageAndRefusesAForeignOrLookAlikeOne)
+{
+    auto s = server::start(step, program);
+    auto local = connect_from(*s, "http://localhost:" + std::to_string(s->port()), {"text"});
+    EXPECT_TRUE(local->result().upgraded) << local->result().status << " " << local->result().error;
+    // The article's verifyClient refuses with ws's 401; SPEC.md asks for 403 (tested below).
+    for(std::string origin : {"http://evil.example", "http://localhost.evil.example", "http://dbwebb.se.evil.example"})
+    {
+        auto refused = connect_from(*s, origin, {"text"});
+        EXPECT_FALSE(refused->result().upgraded) << origin;
+        EXPECT_TRUE(refused->result().status >= 400 && refused->result().status < 500)
+            << origin << ": " << refused->result().status;
+    }
+}
+
+TEST(Server, spec_AllowsLocalPagesAndTheCourseSiteByDefault)
 {
     auto s = server::start(step, program);
     for(std::string origin : {"http://localhost", "http://localhost:1337", "http://127.0.0.1:8080",
@@ -76,14 +109,36 @@ TEST(Server, AllowsLocalPagesAndTheCourseSiteByDefault)
     EXPECT_EQ(s->count_output("Refused connection"), 0u) << s->output();
 }
 
-TEST(Server, RefusesEveryOtherOriginWith403WithoutUpgradeAndLogsIt)
+namespace {
+
+/** An Origin that must be refused, and how the log line shows it. */
+struct refused_origin
+{
+    std::string origin;  ///< as sent
+    std::string logged;  ///< as the log line shows it
+};
+
+/** Sends each origin and checks the 403, that nothing was upgraded, and the log line. */
+void expect_refused(server const& s, std::vector<refused_origin> const& cases)
+{
+    for(auto const& c : cases)
+    {
+        std::string const answer = handshake_with(s, {"Origin: " + c.origin});
+        EXPECT_EQ(status_of(answer), 403) << c.origin << ":\n" << answer;
+        EXPECT_EQ(answer.find("Sec-WebSocket-Accept"), std::string::npos) << c.origin;
+        EXPECT_EQ(answer.find("\r\nUpgrade:"), std::string::npos) << c.origin;
+        EXPECT_TRUE(s.wait_for_output("Refused connection from origin '" + c.logged + "'.\n"))
+            << c.origin << "\n" << s.output();
+    }
+    EXPECT_EQ(s.count_output("Connection received"), 0u) << "no refused handshake may connect";
+}
+
+}  // namespace
+
+TEST(Server, spec_RefusesEveryOtherOriginWith403WithoutUpgradeAndLogsIt)
 {
     auto s = server::start(step, program);
-    struct
-    {
-        std::string origin;  // as sent
-        std::string logged;  // as the log line shows it
-    } const cases[] = {
+    expect_refused(*s, {
         {"http://evil.com", "http://evil.com"},
         {"http://localhost.evil.com", "http://localhost.evil.com"},
         {"http://evil-localhost:1337", "http://evil-localhost:1337"},
@@ -92,7 +147,6 @@ TEST(Server, RefusesEveryOtherOriginWith403WithoutUpgradeAndLogsIt)
         {"http://localhost@evil.com", "http://localhost@evil.com"},
         {"http://evil.com@localhost", "http://evil.com@localhost"},
         {"http://localhost8080", "http://localhost8080"},
-        {"http://localhost:", "http://localhost:"},
         {"http://localhost:99999", "http://localhost:99999"},
         {"http://localhost:1337/", "http://localhost:1337/"},
         {"http://localhost/path?q#f", "http://localhost/path?q#f"},
@@ -104,26 +158,26 @@ TEST(Server, RefusesEveryOtherOriginWith403WithoutUpgradeAndLogsIt)
         {"chrome-extension://abcdefghijklmnop", "chrome-extension://abcdefghijklmnop"},
         {"http://127.0.0.2", "http://127.0.0.2"},
         {"http://[::1]:1337", "http://[::1]:1337"},
-        {"http://2130706433", "http://2130706433"},
         {"http://localhost.", "http://localhost."},
         {"http://xn--lcalhost-9wa", "http://xn--lcalhost-9wa"},
-        {"http://l\xd0\xbe" "calhost", "http://l\\xd0\\xbecalhost"},  // a Cyrillic o, logged as bytes
         {"http://localhost, http://evil.com", "http://localhost, http://evil.com"},
         {"localhost", "localhost"},
-    };
-    for(auto const& c : cases)
-    {
-        std::string const answer = handshake_with(*s, {"Origin: " + c.origin});
-        EXPECT_EQ(status_of(answer), 403) << c.origin << ":\n" << answer;
-        EXPECT_EQ(answer.find("Sec-WebSocket-Accept"), std::string::npos) << c.origin;
-        EXPECT_EQ(answer.find("\r\nUpgrade:"), std::string::npos) << c.origin;
-        EXPECT_TRUE(s->wait_for_output("Refused connection from origin '" + c.logged + "'.\n"))
-            << c.origin << "\n" << s->output();
-    }
-    EXPECT_EQ(s->count_output("Connection received"), 0u) << "no refused handshake may connect";
+    });
 }
 
-TEST(Server, RefusalIsNotAnUpgradeForAWebSocketClientEither)
+TEST(Server, kit_RefusesOriginsThatAUrlParserWouldMendAndLogsBytesEscaped)
+{
+    // A WHATWG URL parser reads `http://localhost:` as http://localhost and 2130706433 as
+    // 127.0.0.1; the kit compares what was sent, so neither is a page it knows.
+    auto s = server::start(step, program);
+    expect_refused(*s, {
+        {"http://localhost:", "http://localhost:"},
+        {"http://2130706433", "http://2130706433"},
+        {"http://l\xd0\xbe" "calhost", "http://l\\xd0\\xbecalhost"},  // a Cyrillic o, logged as bytes
+    });
+}
+
+TEST(Server, spec_RefusalIsNotAnUpgradeForAWebSocketClientEither)
 {
     auto s = server::start(step, program);
     auto client = connect_from(*s, "http://evil.example");
@@ -132,7 +186,7 @@ TEST(Server, RefusalIsNotAnUpgradeForAWebSocketClientEither)
     EXPECT_TRUE(s->wait_for_output("Refused connection from origin 'http://evil.example'.\n"));
 }
 
-TEST(Server, ARefusedClientNeverJoinsTheBroadcast)
+TEST(Server, spec_ARefusedClientNeverJoinsTheBroadcast)
 {
     auto s = server::start(step, program);
     auto first = connect_from(*s, "http://localhost:1337");
@@ -153,17 +207,22 @@ TEST(Server, ARefusedClientNeverJoinsTheBroadcast)
 
 // --- no Origin, several Origins -------------------------------------------------------
 
-TEST(Server, HandshakeWithoutOriginIsRefusedByDefault)
+TEST(Server, spec_HandshakeWithoutOriginIsRefusedByDefault)
+{
+    auto s = server::start(step, program);
+    EXPECT_EQ(status_of(handshake_with(*s, {})), 403);
+}
+
+TEST(Server, kit_ARefusalForAMissingOriginSaysHowToAllowIt)
 {
     auto s = server::start(step, program);
     std::string const answer = handshake_with(*s, {});
-    EXPECT_EQ(status_of(answer), 403) << answer;
     EXPECT_NE(answer.find("DBWEBB_ALLOW_NO_ORIGIN"), std::string::npos)
         << "the answer should say how to allow it:\n" << answer;
     EXPECT_TRUE(s->wait_for_output("Refused connection from origin ''.\n")) << s->output();
 }
 
-TEST(Server, AllowNoOriginLetsAMissingOriginThroughButNoBadOne)
+TEST(Server, spec_AllowNoOriginLetsAMissingOriginThroughButNoBadOne)
 {
     auto s = server::start(step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "1"}});
     EXPECT_EQ(status_of(handshake_with(*s, {})), 101);
@@ -172,13 +231,13 @@ TEST(Server, AllowNoOriginLetsAMissingOriginThroughButNoBadOne)
     EXPECT_EQ(status_of(handshake_with(*s, {"Origin: null"})), 403);
 }
 
-TEST(Server, AllowNoOriginZeroStillRefuses)
+TEST(Server, spec_AllowNoOriginZeroStillRefuses)
 {
     auto s = server::start(step, program, {{"DBWEBB_ALLOW_NO_ORIGIN", "0"}});
     EXPECT_EQ(status_of(handshake_with(*s, {})), 403);
 }
 
-TEST(Server, TwoOriginHeaderLinesAreRefused)
+TEST(Server, kit_TwoOriginHeaderLinesAreRefused)
 {
     auto s = server::start(step, program);
     for(auto const& lines : std::vector<std::vector<std::string>>{
@@ -195,7 +254,7 @@ TEST(Server, TwoOriginHeaderLinesAreRefused)
 
 // --- the allow-list from the environment ------------------------------------------------
 
-TEST(Server, AllowedOriginsFromTheEnvironmentReplaceTheDefaults)
+TEST(Server, spec_AllowedOriginsFromTheEnvironmentReplaceTheDefaults)
 {
     auto s = server::start(step, program,
                            {{"DBWEBB_ALLOWED_ORIGINS", "https://chat.example.org, http://localhost:*"}});
@@ -216,19 +275,18 @@ TEST(Server, AllowedOriginsFromTheEnvironmentReplaceTheDefaults)
         EXPECT_EQ(status_of(handshake_with(*s, {std::string("Origin: ") + c.origin})), c.status) << c.origin;
 }
 
-TEST(Server, ABadAllowListOrAllowNoOriginValueIsABadStart)
+namespace {
+
+/** One bad value of a setting of the Origin check. */
+struct bad_setting
 {
-    struct
-    {
-        char const* name;
-        char const* value;
-    } const cases[] = {
-        {"DBWEBB_ALLOWED_ORIGINS", "localhost"},
-        {"DBWEBB_ALLOWED_ORIGINS", "http://localhost/"},
-        {"DBWEBB_ALLOWED_ORIGINS", "http://*.dbwebb.se"},
-        {"DBWEBB_ALLOWED_ORIGINS", ","},
-        {"DBWEBB_ALLOW_NO_ORIGIN", "yes"},
-    };
+    char const* name;
+    char const* value;
+};
+
+/** Starts the server with each bad value: it must stop at once with a line naming the setting. */
+void expect_bad_starts(std::vector<bad_setting> const& cases)
+{
     for(auto const& c : cases)
     {
         auto s = server::launch(step, program, {{c.name, c.value}});
@@ -240,9 +298,23 @@ TEST(Server, ABadAllowListOrAllowNoOriginValueIsABadStart)
     }
 }
 
+}  // namespace
+
+TEST(Server, spec_AnAllowListEntryThatIsNoOriginIsABadStart)
+{
+    expect_bad_starts({{"DBWEBB_ALLOWED_ORIGINS", "localhost"}, {"DBWEBB_ALLOWED_ORIGINS", "http://*.dbwebb.se"}});
+}
+
+TEST(Server, kit_AnEmptyEntryAPathOrAnAllowNoOriginOtherThan0Or1IsABadStart)
+{
+    expect_bad_starts({{"DBWEBB_ALLOWED_ORIGINS", "http://localhost/"},
+                       {"DBWEBB_ALLOWED_ORIGINS", ","},
+                       {"DBWEBB_ALLOW_NO_ORIGIN", "yes"}});
+}
+
 // --- what the check does not cover -----------------------------------------------------
 
-TEST(Server, PlainHttpRequestsAreNotCheckedSoThePagesLoad)
+TEST(Server, spec_PlainHttpRequestsAreNotCheckedSoThePagesLoad)
 {
     auto s = server::start(step, program);
     auto const page = http_get(s->port(), "/clients/origin/", {{"Origin", "http://evil.com"}});
@@ -250,15 +322,16 @@ TEST(Server, PlainHttpRequestsAreNotCheckedSoThePagesLoad)
     EXPECT_EQ(s->count_output("Refused connection"), 0u);
 }
 
-TEST(Server, ABrokenHandshakeIsStillA4xxWhateverItsOrigin)
+TEST(Server, spec_ABrokenHandshakeIsStillA4xxWhateverItsOrigin)
 {
     auto s = server::start(step, program);
     raw_socket socket(s->port());
     ASSERT_TRUE(socket.send(handshake_request("/", {{"Sec-WebSocket-Version", "12"}, {"Origin", "http://localhost"}})));
-    EXPECT_EQ(status_of(socket.read_until("\r\n\r\n")), 426);
+    int const status = status_of(socket.read_until("\r\n\r\n"));
+    EXPECT_TRUE(status >= 400 && status < 500) << status;
 }
 
-TEST(Server, SubprotocolsStillWorkBehindTheCheck)
+TEST(Server, article_SubprotocolsStillWorkBehindTheCheck)
 {
     auto s = server::start(step, program);
     auto json = connect_from(*s, "http://localhost:1337", {"soap", "json"});

@@ -32,7 +32,7 @@ origin_decision check_one(origin_policy const& policy, std::string const& origin
 
 }  // namespace
 
-TEST(OriginUnit, DefaultListAllowsLocalPagesOnAnyPortAndTheCourseSite)
+TEST(OriginUnit, kit_DefaultListAllowsLocalPagesOnAnyPortAndTheCourseSite)
 {
     origin_case const cases[] = {
         {"localhost", "http://localhost", true},
@@ -57,7 +57,7 @@ TEST(OriginUnit, DefaultListAllowsLocalPagesOnAnyPortAndTheCourseSite)
     }
 }
 
-TEST(OriginUnit, DefaultListRefusesHostileAndLookAlikeOrigins)
+TEST(OriginUnit, kit_DefaultListRefusesHostileAndLookAlikeOrigins)
 {
     origin_case const cases[] = {
         // Look-alike hosts: prefixes, suffixes, other labels.
@@ -151,7 +151,7 @@ TEST(OriginUnit, DefaultListRefusesHostileAndLookAlikeOrigins)
     }
 }
 
-TEST(OriginUnit, ParsesSchemeHostAndPortWithDefaultPorts)
+TEST(OriginUnit, kit_ParsesSchemeHostAndPortWithDefaultPorts)
 {
     struct
     {
@@ -185,7 +185,7 @@ TEST(OriginUnit, ParsesSchemeHostAndPortWithDefaultPorts)
     EXPECT_EQ(any->to_string(), "http://localhost:*");
 }
 
-TEST(OriginUnit, RefusalsSayWhatIsWrong)
+TEST(OriginUnit, kit_RefusalsSayWhatIsWrong)
 {
     struct
     {
@@ -209,7 +209,7 @@ TEST(OriginUnit, RefusalsSayWhatIsWrong)
     }
 }
 
-TEST(OriginUnit, HandshakeWithoutOriginIsRefusedUnlessAllowed)
+TEST(OriginUnit, kit_HandshakeWithoutOriginIsRefusedUnlessAllowed)
 {
     EXPECT_FALSE(defaults().check({}).allowed);
     EXPECT_NE(defaults().check({}).why.find("DBWEBB_ALLOW_NO_ORIGIN"), std::string::npos);
@@ -223,7 +223,7 @@ TEST(OriginUnit, HandshakeWithoutOriginIsRefusedUnlessAllowed)
     EXPECT_TRUE(lenient.check({"http://localhost:1337"}).allowed);
 }
 
-TEST(OriginUnit, TwoOriginHeaderLinesAreRefusedEvenIfBothAreAllowed)
+TEST(OriginUnit, kit_TwoOriginHeaderLinesAreRefusedEvenIfBothAreAllowed)
 {
     auto const policy = defaults();
     EXPECT_FALSE(policy.check({"http://localhost", "http://localhost"}).allowed);
@@ -231,7 +231,7 @@ TEST(OriginUnit, TwoOriginHeaderLinesAreRefusedEvenIfBothAreAllowed)
     EXPECT_FALSE(policy.check({"http://localhost", "http://evil.com"}).allowed);
 }
 
-TEST(OriginUnit, EnvironmentListReplacesTheDefaults)
+TEST(OriginUnit, kit_EnvironmentListReplacesTheDefaults)
 {
     auto const policy = origin_policy::from_environment(
         " https://app.example.com , http://localhost:3000,http://[::1]:*,", nullptr);
@@ -252,14 +252,14 @@ TEST(OriginUnit, EnvironmentListReplacesTheDefaults)
         EXPECT_EQ(check_one(policy, c.origin).allowed, c.allowed) << c.what << " (" << c.origin << ")";
 }
 
-TEST(OriginUnit, EmptyEnvironmentListMeansTheDefaults)
+TEST(OriginUnit, kit_EmptyEnvironmentListMeansTheDefaults)
 {
     auto const policy = origin_policy::from_environment("", nullptr);
     EXPECT_EQ(policy.allowed().size(), 4u);
     EXPECT_TRUE(check_one(policy, "https://dbwebb.se").allowed);
 }
 
-TEST(OriginUnit, BadEnvironmentValuesStopTheServerWithAClearMessage)
+TEST(OriginUnit, kit_BadEnvironmentValuesStopTheServerWithAClearMessage)
 {
     struct
     {
@@ -297,7 +297,7 @@ TEST(OriginUnit, BadEnvironmentValuesStopTheServerWithAClearMessage)
     }
 }
 
-TEST(OriginUnit, PrintableEscapesWhatALogLineShouldNotCarry)
+TEST(OriginUnit, kit_PrintableEscapesWhatALogLineShouldNotCarry)
 {
     EXPECT_EQ(printable("http://localhost"), "http://localhost");
     EXPECT_EQ(printable("a\nb"), "a\\x0ab");

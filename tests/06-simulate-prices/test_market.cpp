@@ -137,7 +137,7 @@ protected:
 
 // --- the process ---------------------------------------------------------------
 
-TEST_F(MarketUnit, OneStepIsTheGeometricBrownianMotionFormula)
+TEST_F(MarketUnit, kit_OneStepIsTheGeometricBrownianMotionFormula)
 {
     // With Z = 0 the price moves by exactly exp(drift - volatility^2/2).
     EXPECT_DOUBLE_EQ(gbm_step(20, 0.002, 0.03, 0), 20 * std::exp(0.002 - 0.00045));
@@ -147,7 +147,7 @@ TEST_F(MarketUnit, OneStepIsTheGeometricBrownianMotionFormula)
     EXPECT_DOUBLE_EQ(gbm_step(10, 0.01, 0, 2.5), 10 * std::exp(0.01));
 }
 
-TEST_F(MarketUnit, LogReturnsHaveTheModelsMeanAndStandardDeviation)
+TEST_F(MarketUnit, kit_LogReturnsHaveTheModelsMeanAndStandardDeviation)
 {
     for(auto const& item : cases)
         for(auto seed : seeds)
@@ -164,7 +164,7 @@ TEST_F(MarketUnit, LogReturnsHaveTheModelsMeanAndStandardDeviation)
         }
 }
 
-TEST_F(MarketUnit, ItosCorrectionIsThere)
+TEST_F(MarketUnit, kit_ItosCorrectionIsThere)
 {
     // For the wild instrument, drift and drift - volatility^2/2 lie 20 standard errors
     // apart: a model that forgot the correction would fail here.
@@ -175,7 +175,7 @@ TEST_F(MarketUnit, ItosCorrectionIsThere)
     EXPECT_GT(std::abs(s.mean - wild.drift), 10 * se_mean);
 }
 
-TEST_F(MarketUnit, ExpectedGrowthPerTickIsExpOfTheDrift)
+TEST_F(MarketUnit, kit_ExpectedGrowthPerTickIsExpOfTheDrift)
 {
     // E[S'/S] = exp(drift): that is what "drift" means to a reader of the config.
     instrument const wild = cases[2];
@@ -188,7 +188,7 @@ TEST_F(MarketUnit, ExpectedGrowthPerTickIsExpOfTheDrift)
     EXPECT_NEAR(s.mean, std::exp(wild.drift), 4 * se);
 }
 
-TEST_F(MarketUnit, StepsAreGaussianNotCoinFlips)
+TEST_F(MarketUnit, kit_StepsAreGaussianNotCoinFlips)
 {
     for(auto const& item : cases)
         for(auto seed : seeds)
@@ -209,7 +209,7 @@ TEST_F(MarketUnit, StepsAreGaussianNotCoinFlips)
         }
 }
 
-TEST_F(MarketUnit, TheGaussianChecksWouldCatchTheArticlesCoinFlipWalk)
+TEST_F(MarketUnit, kit_TheGaussianChecksWouldCatchTheArticlesCoinFlipWalk)
 {
     // The article's example moves each price up or down by a fixed amount: every
     // standardized step is +1 or -1. The checks above must reject such a walk.
@@ -222,7 +222,7 @@ TEST_F(MarketUnit, TheGaussianChecksWouldCatchTheArticlesCoinFlipWalk)
     EXPECT_GT(ks_distance(z), 10 * ks_bound);  // about 0.34
 }
 
-TEST_F(MarketUnit, InstrumentsMoveIndependently)
+TEST_F(MarketUnit, kit_InstrumentsMoveIndependently)
 {
     // Each instrument draws its own Z: the same draw for all would correlate them fully.
     market m({cases[1], cases[1], cases[0]}, 5);
@@ -248,7 +248,7 @@ TEST_F(MarketUnit, InstrumentsMoveIndependently)
     EXPECT_LT(std::abs(correlation(r[1], r[2])), bound);
 }
 
-TEST_F(MarketUnit, PricesStayPositiveAndFinite)
+TEST_F(MarketUnit, kit_PricesStayPositiveAndFinite)
 {
     // The widest drift and volatility the config allows, in both directions, for long runs.
     for(double drift : {-market_limits::max_abs_drift, 0.0, market_limits::max_abs_drift})
@@ -264,7 +264,7 @@ TEST_F(MarketUnit, PricesStayPositiveAndFinite)
     }
 }
 
-TEST_F(MarketUnit, TheSameSeedGivesTheSamePathAndAnotherSeedAnother)
+TEST_F(MarketUnit, kit_TheSameSeedGivesTheSamePathAndAnotherSeedAnother)
 {
     auto path = [](std::uint64_t seed) {
         market m(default_instruments(), seed);
@@ -278,7 +278,7 @@ TEST_F(MarketUnit, TheSameSeedGivesTheSamePathAndAnotherSeedAnother)
     EXPECT_NE(path(123), path(124));
 }
 
-TEST_F(MarketUnit, DefaultsAreTheTwoCakesAtTwenty)
+TEST_F(MarketUnit, kit_DefaultsAreTheTwoCakesAtTwenty)
 {
     auto const items = default_instruments();
     ASSERT_EQ(items.size(), 2u);
@@ -295,7 +295,7 @@ TEST_F(MarketUnit, DefaultsAreTheTwoCakesAtTwenty)
 
 // --- the configuration ------------------------------------------------------------
 
-TEST_F(MarketUnit, ParsesAGoodConfiguration)
+TEST_F(MarketUnit, kit_ParsesAGoodConfiguration)
 {
     auto const items = parse_instruments(
         R"([{"name": "Princesstårta", "start": 20, "drift": 0.002, "volatility": 0.03},
@@ -326,7 +326,7 @@ std::string const good = R"({"name": "A", "start": 20, "drift": 0.001, "volatili
 
 }  // namespace
 
-TEST_F(MarketUnit, EveryBadConfigurationNamesTheFileAndTheField)
+TEST_F(MarketUnit, kit_EveryBadConfigurationNamesTheFileAndTheField)
 {
     bad_config const cases[] = {
         {"not JSON", "[{", "not valid JSON: "},
@@ -392,7 +392,7 @@ TEST_F(MarketUnit, EveryBadConfigurationNamesTheFileAndTheField)
     }
 }
 
-TEST_F(MarketUnit, LoadsAFileAndRefusesMissingDirectoryAndHugeFiles)
+TEST_F(MarketUnit, kit_LoadsAFileAndRefusesMissingDirectoryAndHugeFiles)
 {
     auto const path = write("cakes.json", "[" + good + "]");
     auto const items = load_instruments(path);
@@ -419,7 +419,7 @@ TEST_F(MarketUnit, LoadsAFileAndRefusesMissingDirectoryAndHugeFiles)
     EXPECT_EQ(error_of_load(bad).rfind(bad + ": [0].start: must be greater than 0", 0), 0u);
 }
 
-TEST_F(MarketUnit, SettingsHaveDefaultsAndReadTheEnvironment)
+TEST_F(MarketUnit, kit_SettingsHaveDefaultsAndReadTheEnvironment)
 {
     auto const defaults = read_price_settings([](char const*) -> char const* { return nullptr; });
     EXPECT_EQ(defaults.instruments.size(), 2u);
@@ -440,7 +440,7 @@ TEST_F(MarketUnit, SettingsHaveDefaultsAndReadTheEnvironment)
     EXPECT_EQ(settings.seed, 18446744073709551615ull);
 }
 
-TEST_F(MarketUnit, BadSettingsNameTheVariable)
+TEST_F(MarketUnit, kit_BadSettingsNameTheVariable)
 {
     auto const bad = write("bad.json", "[]");
     std::map<std::string, std::string> const cases[] = {
@@ -469,7 +469,7 @@ TEST_F(MarketUnit, BadSettingsNameTheVariable)
 
 // --- the protocol ----------------------------------------------------------------------
 
-TEST(FeedUnit, HistoryStartsWithTheStartPricesAndKeepsTheLast1000Points)
+TEST(FeedUnit, kit_HistoryStartsWithTheStartPricesAndKeepsTheLast1000Points)
 {
     price_settings settings;
     settings.seed = 4;
@@ -485,7 +485,7 @@ TEST(FeedUnit, HistoryStartsWithTheStartPricesAndKeepsTheLast1000Points)
     EXPECT_EQ(feed.history().back().time, 1000 + 1200);
 }
 
-TEST(FeedUnit, MessagesFollowTheDocumentedSchema)
+TEST(FeedUnit, kit_MessagesFollowTheDocumentedSchema)
 {
     price_settings settings;
     settings.seed = 4;
@@ -506,7 +506,7 @@ TEST(FeedUnit, MessagesFollowTheDocumentedSchema)
     EXPECT_EQ(tick["prices"][1]["name"], "Mandel kubb");
 }
 
-TEST(FeedUnit, TheHistoryMessageIsSharedUntilTheNextTick)
+TEST(FeedUnit, kit_TheHistoryMessageIsSharedUntilTheNextTick)
 {
     price_settings settings;
     settings.seed = 4;

@@ -141,13 +141,16 @@ std::optional<std::string> printed_seed(server const& s)
 }  // namespace
 
 // The rules every server follows, the WebSocket rules, and the hosted clients.
+// The article's price example uses socket.io: no native WebSocket test grades it, so this
+// step has no article level, and the shared rules' article tests count as spec here.
+KIT_NO_ARTICLE_LEVEL();
 KIT_SERVER_RULES(Server, step, program);
 KIT_WEBSOCKET_RULES(Server, step, program);
 KIT_CLIENT_FILES_RULES(Server, step, program, "prices");
 
 // --- start-up -----------------------------------------------------------------------
 
-TEST(Server, PrintsTheBrowserClientLineAndWhatItSimulates)
+TEST(Server, kit_PrintsTheBrowserClientLineAndWhatItSimulates)
 {
     auto s = server::start(step, program, {{"PRICES_SEED", "42"}});
     EXPECT_TRUE(s->wait_for_output("Browser client: http://localhost:" + std::to_string(s->port()) +
@@ -158,7 +161,7 @@ TEST(Server, PrintsTheBrowserClientLineAndWhatItSimulates)
     EXPECT_EQ(printed_seed(*s), "42") << s->output();
 }
 
-TEST(Server, ServesThePricesPageAndEveryFileItLoads)
+TEST(Server, kit_ServesThePricesPageAndEveryFileItLoads)
 {
     auto s = server::start(step, program);
     auto page = http_get(s->port(), "/clients/prices/");
@@ -187,7 +190,7 @@ TEST(Server, ServesThePricesPageAndEveryFileItLoads)
 
 // --- the messages -------------------------------------------------------------------
 
-TEST(Server, SendsTheHistoryFirstSoTheChartIsNeverEmpty)
+TEST(Server, kit_SendsTheHistoryFirstSoTheChartIsNeverEmpty)
 {
     // Before the first tick (5 s by default) the history holds the start prices.
     auto s = server::start(step, program);
@@ -202,7 +205,7 @@ TEST(Server, SendsTheHistoryFirstSoTheChartIsNeverEmpty)
     EXPECT_EQ(prices_of(history["points"][0]), (std::vector<double>{20, 20}));
 }
 
-TEST(Server, EveryTickFollowsTheSchema)
+TEST(Server, spec_EveryTickFollowsTheSchema)
 {
     auto s = server::start(step, program, {{"PRICES_INTERVAL_MS", "20"}});
     auto client = ws_client::connect_or_throw(s->port());
@@ -221,7 +224,7 @@ TEST(Server, EveryTickFollowsTheSchema)
     }
 }
 
-TEST(Server, ALateClientsHistoryHoldsTheTicksSoFarInOrder)
+TEST(Server, kit_ALateClientsHistoryHoldsTheTicksSoFarInOrder)
 {
     auto s = server::start(step, program, {{"PRICES_INTERVAL_MS", "20"}, {"PRICES_SEED", "5"}});
     // The first client sees the start point and then five ticks.
@@ -249,7 +252,7 @@ TEST(Server, ALateClientsHistoryHoldsTheTicksSoFarInOrder)
     EXPECT_GT(tick["time"].get<std::int64_t>(), history["points"].back()["time"].get<std::int64_t>());
 }
 
-TEST(Server, TheHistoryKeepsTheLast1000Points)
+TEST(Server, kit_TheHistoryKeepsTheLast1000Points)
 {
     // 1 ms ticks: well over 1000 points within a second or two.
     auto s = server::start(step, program, {{"PRICES_INTERVAL_MS", "1"}, {"DBWEBB_LOG", "quiet"}});
@@ -266,11 +269,10 @@ TEST(Server, TheHistoryKeepsTheLast1000Points)
 
 // --- the settings ----------------------------------------------------------------------
 
-TEST(Server, TicksComeAtTheConfiguredInterval)
+TEST(Server, spec_TicksComeAtTheConfiguredInterval)
 {
     constexpr int interval = 200;
     auto s = server::start(step, program, {{"PRICES_INTERVAL_MS", std::to_string(interval)}});
-    EXPECT_TRUE(s->wait_for_output("a tick every 200 ms")) << s->output();
     auto client = ws_client::connect_or_throw(s->port());
     ASSERT_EQ(parse(client->receive()).value("type", ""), "history");
     // Ten ticks come (the wait is bounded far above the 2 s they take) ...
@@ -288,7 +290,7 @@ TEST(Server, TicksComeAtTheConfiguredInterval)
         << "11 ticks took " << times.back() - times.front() << " ms";
 }
 
-TEST(Server, TheSameSeedGivesTheSamePrices)
+TEST(Server, kit_TheSameSeedGivesTheSamePrices)
 {
     server::environment const env = {{"PRICES_INTERVAL_MS", "10"}, {"PRICES_SEED", "20261127"}};
     auto first = server::start(step, program, env);
@@ -305,7 +307,7 @@ TEST(Server, TheSameSeedGivesTheSamePrices)
     EXPECT_NE(prices_of(a.back()), prices_of(c.back()));
 }
 
-TEST(Server, WithoutASeedItPrintsTheOneItChoseSoTheRunCanBeRepeated)
+TEST(Server, kit_WithoutASeedItPrintsTheOneItChoseSoTheRunCanBeRepeated)
 {
     auto first = server::start(step, program, {{"PRICES_INTERVAL_MS", "10"}});
     auto seed = printed_seed(*first);
@@ -320,7 +322,7 @@ TEST(Server, WithoutASeedItPrintsTheOneItChoseSoTheRunCanBeRepeated)
     EXPECT_NE(printed_seed(*third), seed);
 }
 
-TEST(Server, ReadsItsInstrumentsFromPricesConfig)
+TEST(Server, kit_ReadsItsInstrumentsFromPricesConfig)
 {
     scratch_dir dir;
     // No volatility: each tick multiplies the price by exactly exp(drift).
@@ -348,14 +350,34 @@ struct bad_start
 {
     char const* what;
     server::environment env;
-    std::vector<std::string> words;
+    std::vector<std::string> words;   ///< the kit's own line
+    std::vector<std::string> named;   ///< what SPEC.md asks the line to name (the file, the field);
+                                      ///< empty: SPEC.md does not call this a bad start
 };
 
-}  // namespace
-
-TEST(Server, RefusesABadConfigurationWithOneClearLine)
+/** Starts the server with each bad configuration and checks its one line (@p kit: the kit's words). */
+void expect_bad_starts(std::vector<bad_start> const& cases, bool kit)
 {
-    scratch_dir dir;
+    for(auto const& bad : cases)
+    {
+        if(!kit && bad.named.empty())
+            continue;
+        auto s = server::launch(step, program, bad.env);
+        auto ended = s->wait_exit();
+        ASSERT_TRUE(ended) << bad.what << ": a bad start must exit, not hang";
+        EXPECT_TRUE(ended->exited) << bad.what;
+        EXPECT_NE(ended->status, 0) << bad.what;
+        std::string const errors = s->errors();
+        EXPECT_EQ(std::count(errors.begin(), errors.end(), '\n'), 1) << bad.what << ": one line: " << errors;
+        for(auto const& word : kit ? bad.words : bad.named)
+            EXPECT_NE(errors.find(word), std::string::npos) << bad.what << ": should name " << word << ": " << errors;
+        EXPECT_EQ(s->output().find("Server is listening"), std::string::npos) << bad.what;
+    }
+}
+
+/** The bad configurations, in files of @p dir. */
+std::vector<bad_start> bad_starts(scratch_dir& dir)
+{
     std::string const missing = (dir.path() / "missing.json").string();
     auto file = [&](char const* name, std::string const& text) { return dir.write(name, text); };
     std::string const not_json = file("not-json.json", "[{\"name\": ");
@@ -371,41 +393,43 @@ TEST(Server, RefusesABadConfigurationWithOneClearLine)
     std::string const typo =
         file("typo.json", R"([{"name": "A", "start": 20, "drift": 0, "volatilty": 0.01}])");
 
-    bad_start const cases[] = {
-        {"missing file", {{"PRICES_CONFIG", missing}}, {"PRICES_CONFIG", missing, "No such file"}},
-        {"not JSON", {{"PRICES_CONFIG", not_json}}, {not_json, "JSON"}},
-        {"not an array", {{"PRICES_CONFIG", object}}, {object, "array"}},
-        {"empty array", {{"PRICES_CONFIG", empty}}, {empty, "empty"}},
-        {"empty name", {{"PRICES_CONFIG", empty_name}}, {empty_name, "[0].name"}},
-        {"start 0", {{"PRICES_CONFIG", zero_start}}, {zero_start, "[0].start"}},
-        {"start < 0", {{"PRICES_CONFIG", negative_start}}, {negative_start, "[0].start"}},
-        {"volatility < 0", {{"PRICES_CONFIG", negative_volatility}}, {negative_volatility, "[0].volatility"}},
-        {"start a string", {{"PRICES_CONFIG", text_start}}, {text_start, "[0].start", "number"}},
-        {"duplicate name", {{"PRICES_CONFIG", twice}}, {twice, "[1].name"}},
-        {"misspelt field", {{"PRICES_CONFIG", typo}}, {typo, "volatilty"}},
-        {"interval 0", {{"PRICES_INTERVAL_MS", "0"}}, {"PRICES_INTERVAL_MS"}},
-        {"interval not a number", {{"PRICES_INTERVAL_MS", "soon"}}, {"PRICES_INTERVAL_MS"}},
-        {"seed not a number", {{"PRICES_SEED", "lucky"}}, {"PRICES_SEED"}},
-        {"seed negative", {{"PRICES_SEED", "-1"}}, {"PRICES_SEED"}},
+    return {
+        {"missing file", {{"PRICES_CONFIG", missing}}, {"PRICES_CONFIG", missing, "No such file"}, {missing}},
+        {"not JSON", {{"PRICES_CONFIG", not_json}}, {not_json, "JSON"}, {not_json}},
+        {"not an array", {{"PRICES_CONFIG", object}}, {object, "array"}, {}},
+        {"empty array", {{"PRICES_CONFIG", empty}}, {empty, "empty"}, {}},
+        {"empty name", {{"PRICES_CONFIG", empty_name}}, {empty_name, "[0].name"}, {empty_name, "name"}},
+        {"start 0", {{"PRICES_CONFIG", zero_start}}, {zero_start, "[0].start"}, {zero_start, "start"}},
+        {"start < 0", {{"PRICES_CONFIG", negative_start}}, {negative_start, "[0].start"}, {negative_start, "start"}},
+        {"volatility < 0", {{"PRICES_CONFIG", negative_volatility}}, {negative_volatility, "[0].volatility"},
+         {negative_volatility, "volatility"}},
+        {"start a string", {{"PRICES_CONFIG", text_start}}, {text_start, "[0].start", "number"}, {}},
+        {"duplicate name", {{"PRICES_CONFIG", twice}}, {twice, "[1].name"}, {}},
+        {"misspelt field", {{"PRICES_CONFIG", typo}}, {typo, "volatilty"}, {}},
+        {"interval 0", {{"PRICES_INTERVAL_MS", "0"}}, {"PRICES_INTERVAL_MS"}, {"PRICES_INTERVAL_MS"}},
+        {"interval not a number", {{"PRICES_INTERVAL_MS", "soon"}}, {"PRICES_INTERVAL_MS"}, {"PRICES_INTERVAL_MS"}},
+        {"seed not a number", {{"PRICES_SEED", "lucky"}}, {"PRICES_SEED"}, {"PRICES_SEED"}},
+        {"seed negative", {{"PRICES_SEED", "-1"}}, {"PRICES_SEED"}, {}},
     };
-    for(auto const& bad : cases)
-    {
-        auto s = server::launch(step, program, bad.env);
-        auto ended = s->wait_exit();
-        ASSERT_TRUE(ended) << bad.what << ": a bad start must exit, not hang";
-        EXPECT_TRUE(ended->exited) << bad.what;
-        EXPECT_NE(ended->status, 0) << bad.what;
-        std::string const errors = s->errors();
-        EXPECT_EQ(std::count(errors.begin(), errors.end(), '\n'), 1) << bad.what << ": one line: " << errors;
-        for(auto const& word : bad.words)
-            EXPECT_NE(errors.find(word), std::string::npos) << bad.what << ": should name " << word << ": " << errors;
-        EXPECT_EQ(s->output().find("Server is listening"), std::string::npos) << bad.what;
-    }
+}
+
+}  // namespace
+
+TEST(Server, spec_RefusesABadConfigurationWithOneLineNamingTheFileAndField)
+{
+    scratch_dir dir;
+    expect_bad_starts(bad_starts(dir), /*kit=*/false);
+}
+
+TEST(Server, kit_RefusesEveryBadConfigurationWithTheKitsOwnLine)
+{
+    scratch_dir dir;
+    expect_bad_starts(bad_starts(dir), /*kit=*/true);
 }
 
 // --- clients --------------------------------------------------------------------------
 
-TEST(Server, LogsWhatAClientSendsAndPassesItToNoOne)
+TEST(Server, kit_LogsWhatAClientSendsAndPassesItToNoOne)
 {
     auto s = server::start(step, program);
     auto talker = ws_client::connect_or_throw(s->port());
@@ -467,7 +491,7 @@ struct stuck_setup
 
 }  // namespace
 
-TEST(Server, AStuckClientDoesNotHoldUpTheFeedAndGetsTheNewestTicksLater)
+TEST(Server, kit_AStuckClientDoesNotHoldUpTheFeedAndGetsTheNewestTicksLater)
 {
     stuck_setup t;
     t.start();
@@ -502,7 +526,7 @@ TEST(Server, AStuckClientDoesNotHoldUpTheFeedAndGetsTheNewestTicksLater)
     EXPECT_TRUE(std::is_sorted(stuck_times.begin(), stuck_times.end())) << "ticks stay in order";
 }
 
-TEST(Server, SigtermWhileAWriteIsStuckClosesTheOthersWith1001AndExitsZero)
+TEST(Server, kit_SigtermWhileAWriteIsStuckClosesTheOthersWith1001AndExitsZero)
 {
     stuck_setup t;
     t.start();
@@ -521,7 +545,7 @@ TEST(Server, SigtermWhileAWriteIsStuckClosesTheOthersWith1001AndExitsZero)
     EXPECT_EQ(ended->status, 0);
 }
 
-TEST(Server, DropsAPeerThatDoesNotAnswerPings)
+TEST(Server, spec_DropsAPeerThatDoesNotAnswerPings)
 {
     auto s = server::start(step, program, {{"DBWEBB_PING_INTERVAL_MS", "300"}});
     auto a = ws_client::connect_or_throw(s->port());

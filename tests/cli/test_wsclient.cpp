@@ -55,7 +55,7 @@ int status_of_run(child& c)
 
 // --- The command line ---------------------------------------------------------
 
-TEST(Wsclient, WithoutAUrlPrintsTheUsageAndExits2)
+TEST(Wsclient, kit_WithoutAUrlPrintsTheUsageAndExits2)
 {
     auto c = wsclient({});
     EXPECT_EQ(status_of_run(*c), 2);
@@ -63,14 +63,14 @@ TEST(Wsclient, WithoutAUrlPrintsTheUsageAndExits2)
     EXPECT_NE(c->errors().find("usage: wsclient ws://"), std::string::npos) << c->errors();
 }
 
-TEST(Wsclient, HelpPrintsTheUsageOnStdoutAndExits0)
+TEST(Wsclient, kit_HelpPrintsTheUsageOnStdoutAndExits0)
 {
     auto c = wsclient({"--help"});
     EXPECT_EQ(status_of_run(*c), 0);
     EXPECT_NE(c->output().find("--origin"), std::string::npos) << c->output();
 }
 
-TEST(Wsclient, RefusesUrlsThatAreNotWs)
+TEST(Wsclient, kit_RefusesUrlsThatAreNotWs)
 {
     for(std::string url : {"http://localhost:1337/", "localhost:1337", "wss://localhost/", "ws://:1337/",
                            "ws://localhost:99999/", "ws://localhost:12ab/"})
@@ -81,7 +81,7 @@ TEST(Wsclient, RefusesUrlsThatAreNotWs)
     }
 }
 
-TEST(Wsclient, RefusesUnknownOptionsAndMissingValues)
+TEST(Wsclient, kit_RefusesUnknownOptionsAndMissingValues)
 {
     std::vector<std::vector<std::string>> bad = {
         {"ws://localhost/", "--bogus"},
@@ -101,7 +101,7 @@ TEST(Wsclient, RefusesUnknownOptionsAndMissingValues)
 
 // --- Connecting, and the ways it fails --------------------------------------------
 
-TEST(Wsclient, NoServerThereExits1WithAClearMessage)
+TEST(Wsclient, kit_NoServerThereExits1WithAClearMessage)
 {
     // A port that was just free: start a server, note its port, stop it.
     auto s = server::start("01-connect", "server-express");
@@ -112,7 +112,7 @@ TEST(Wsclient, NoServerThereExits1WithAClearMessage)
     EXPECT_NE(c->errors().find("cannot connect"), std::string::npos) << c->errors();
 }
 
-TEST(Wsclient, ConnectsAndEndOfInputClosesWith1000)
+TEST(Wsclient, kit_ConnectsAndEndOfInputClosesWith1000)
 {
     auto s = server::start("01-connect", "server-express");
     auto c = wsclient({url_of(*s)});
@@ -125,7 +125,7 @@ TEST(Wsclient, ConnectsAndEndOfInputClosesWith1000)
     EXPECT_NE(c->errors().find("closed: 1000"), std::string::npos) << c->errors();
 }
 
-TEST(Wsclient, ShowsTheServersCloseCodeWhenItShutsDown)
+TEST(Wsclient, kit_ShowsTheServersCloseCodeWhenItShutsDown)
 {
     auto s = server::start("01-connect", "server-express");
     auto c = wsclient({url_of(*s)});
@@ -137,7 +137,7 @@ TEST(Wsclient, ShowsTheServersCloseCodeWhenItShutsDown)
     EXPECT_NE(c->errors().find("closed: 1001"), std::string::npos) << c->errors();
 }
 
-TEST(Wsclient, CtrlCClosesAtOnceWith1000)
+TEST(Wsclient, kit_CtrlCClosesAtOnceWith1000)
 {
     auto s = server::start("01-connect", "server-express");
     auto c = wsclient({url_of(*s), "--wait", "60000"});
@@ -150,7 +150,7 @@ TEST(Wsclient, CtrlCClosesAtOnceWith1000)
     EXPECT_NE(c->errors().find("closed: 1000"), std::string::npos) << c->errors();
 }
 
-TEST(Wsclient, AServerThatDoesNotUpgradeShowsItsHttpStatus)
+TEST(Wsclient, kit_AServerThatDoesNotUpgradeShowsItsHttpStatus)
 {
     // 01-connect's server-http is no WebSocket server: it answers 200 Hello World.
     auto s = server::start("01-connect", "server-http");
@@ -161,7 +161,7 @@ TEST(Wsclient, AServerThatDoesNotUpgradeShowsItsHttpStatus)
 
 // --- Messages, against the steps that answer -----------------------------------------
 
-TEST(Wsclient, SendsEachLineAndPrintsTheEchoes)
+TEST(Wsclient, kit_SendsEachLineAndPrintsTheEchoes)
 {
     std::string const program = built("02-echo");
     if(program.empty())
@@ -182,7 +182,7 @@ TEST(Wsclient, SendsEachLineAndPrintsTheEchoes)
     EXPECT_TRUE(s->wait_for_output("Received: no newline"));
 }
 
-TEST(Wsclient, TwoClientsOnTheBroadcastServerSeeEachOther)
+TEST(Wsclient, kit_TwoClientsOnTheBroadcastServerSeeEachOther)
 {
     std::string const program = built("03-broadcast");
     if(program.empty())
@@ -197,7 +197,7 @@ TEST(Wsclient, TwoClientsOnTheBroadcastServerSeeEachOther)
     EXPECT_TRUE(a->wait_for_output("< from b\n")) << a->output();
 }
 
-TEST(Wsclient, OffersAProtocolAndShowsTheChoice)
+TEST(Wsclient, kit_OffersAProtocolAndShowsTheChoice)
 {
     std::string const program = built("04-subprotocol");
     if(program.empty())
@@ -215,7 +215,7 @@ TEST(Wsclient, OffersAProtocolAndShowsTheChoice)
     EXPECT_TRUE(unknown->wait_for_errors("the server chose none of the offered protocols")) << unknown->errors();
 }
 
-TEST(Wsclient, ARefusedOriginShows403AndExits1)
+TEST(Wsclient, kit_ARefusedOriginShows403AndExits1)
 {
     std::string const program = built("05-origin");
     if(program.empty())
