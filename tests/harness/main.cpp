@@ -20,6 +20,9 @@
  *                  its own, so one that crashes or hangs costs only itself.
  * - `KIT_TEST_TIMEOUT_S`  the most one test may take (default 60): then it fails, and every
  *                  program it started is ended.
+ *
+ * A suite whose name ends in `Unit` tests the kit's own code, not a running program: it is left
+ * out when `SERVER_CMD` or a `SERVER_CMD_<PROGRAM>` names another program to grade.
  */
 #include "harness.hpp"
 
@@ -47,6 +50,9 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+/** The environment of this process (POSIX), where the SERVER_CMD variables are looked for. */
+extern char** environ;
 
 namespace {
 
@@ -111,6 +117,21 @@ bool passes_filter(std::string const& filter, std::string const& name)
         return false;
     };
     return (positive.empty() || any(positive)) && !any(negative);
+}
+
+/** True when the environment names another program to test than the kit's own (grading). */
+bool grading_another_program()
+{
+    for(char** e = environ; *e != nullptr; ++e)
+        if(std::strncmp(*e, "SERVER_CMD", 10) == 0 && std::strchr(*e, '=')[1] != '\0')
+            return true;
+    return false;
+}
+
+/** True for a suite of unit tests of the kit's own code (its name ends in `Unit`). */
+bool is_unit_suite(std::string const& suite)
+{
+    return suite.size() >= 4 && suite.compare(suite.size() - 4, 4, "Unit") == 0;
 }
 
 /** `server-ws-http` as its tests are filed: `ServerWsHttp`. */
@@ -450,6 +471,7 @@ int main(int argc, char** argv)
     std::vector<test_entry> tests;
     std::vector<std::string> unlevelled;
     std::string const user_filter = testing::GTEST_FLAG(filter);
+    bool const units = !grading_another_program();
     for(int i = 0; i < unit.total_test_suite_count(); ++i)
     {
         auto const* suite = unit.GetTestSuite(i);
@@ -464,7 +486,8 @@ int main(int argc, char** argv)
             }
             bool const of_program = program.empty() || t.suite == camel ||
                                     t.suite.compare(0, camel.size() + 1, camel + "/") == 0;
-            if(t.level <= highest && of_program && passes_filter(user_filter, t.full()))
+            if(t.level <= highest && of_program && (units || !is_unit_suite(t.suite)) &&
+               passes_filter(user_filter, t.full()))
                 tests.push_back(std::move(t));
         }
     }
@@ -502,7 +525,12 @@ int main(int argc, char** argv)
               << " at once, level " << level << ".\n" << std::flush;
     bool const brief = testing::GTEST_FLAG(brief);
     run_in_parallel(tests, jobs, results_dir, brief);
-    write_junit(results_dir + "/" + step + ".xml", tests);
+    // The XML goes where --gtest_output says (a folder: <step>.xml in it), as in GoogleTest's own run.
+    std::string xml = testing::GTEST_FLAG(output);
+    xml = xml.compare(0, 4, "xml:") == 0 ? xml.substr(4) : results_dir + "/" + step + ".xml";
+    if(!xml.empty() && xml.back() == '/')
+        xml += step + ".xml";
+    write_junit(xml, tests);
     auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - began);
     std::cout << "[==========] " << tests.size() << " tests ran. (" << took.count() << " ms total)\n";
     int failed = 0;
