@@ -125,6 +125,9 @@ std::string command_for(std::string const& step, std::string const& program)
     return custom.empty() ? build_dir() + "/" + step + "/" + program : custom;
 }
 
+/** The most the harness keeps of what one program prints on one stream. */
+constexpr std::size_t output_cap = 4u << 20;
+
 struct server::impl
 {
     int pid = -1;
@@ -204,7 +207,15 @@ struct server::impl
                     continue;
                 }
                 std::lock_guard<std::mutex> lock(mutex);
-                (i == 0 ? out : err).append(chunk, static_cast<std::size_t>(n));
+                // A program that prints without end must not fill the test's memory: keep
+                // the first few MiB of each stream (and say so), read and drop the rest.
+                std::string& kept = i == 0 ? out : err;
+                if(kept.size() < output_cap)
+                {
+                    kept.append(chunk, std::min(static_cast<std::size_t>(n), output_cap - kept.size()));
+                    if(kept.size() == output_cap)
+                        kept += "\n[the harness kept only the first 4 MiB of this output]\n";
+                }
                 changed.notify_all();
             }
         }
