@@ -4,9 +4,8 @@
  *        `server`: each tab sees the other come and go, and gets the other's
  *        messages but not its own.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, controls, logLine, missing, screenshot, setUp, unexpectedProblems, waitForState,
+import { clientUrl, controls, logLine, missing, screenshot, setUp, test, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 test("two tabs on the broadcast server get each other's messages, not their own",

@@ -3,9 +3,8 @@
  * @brief The connect client in chromium: served by 02-echo's server (01's
  *        servers serve no files), pointed at 01-connect's servers.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, controls, logLine, missing, screenshot, setUp, unexpectedProblems, waitForState,
+import { clientUrl, controls, logLine, missing, screenshot, setUp, test, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 test("the connect client opens and closes a connection to 01-connect's server-express",

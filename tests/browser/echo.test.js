@@ -4,9 +4,8 @@
  *        `server`: connect, send, receive, close; a hostile message stays text;
  *        sending while closed and a bad URL get a clear line in the log.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, controls, logLine, missing, screenshot, setUp, unexpectedProblems, waitForState,
+import { clientUrl, controls, logLine, missing, screenshot, setUp, test, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 const skip = missing("02-echo/server");

@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { test as nodeTest } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -30,8 +31,24 @@ export const images = path.resolve(process.env.SCREENSHOTS_DIR || path.join(buil
  * passing test never waits this long.
  */
 export const patience = 10000;
+/**
+ * The most one test may take, 2 minutes. Set on each test in code, because
+ * Debian 12's Node 18 has no --test-timeout.
+ */
+export const testTimeout = 120000;
 /** The browser: Debian's chromium, never a downloaded one (CHROMIUM overrides the path). */
 export const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+/**
+ * node:test's `test()`, with `testTimeout` unless the options set another:
+ * test(name, fn) or test(name, options, fn).
+ */
+export function test(name, options, fn) {
+    if (typeof options === "function") {
+        [options, fn] = [{}, options];
+    }
+    return nodeTest(name, { timeout: testTimeout, ...options }, fn);
+}
 
 /** The path of a step's program in the build tree. */
 export function programPath(step, program) {

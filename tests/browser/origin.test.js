@@ -9,9 +9,8 @@
  * field) to the first: the browser sends that page's origin, and the first
  * server refuses it.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, controls, logLine, missing, screenshot, setUp, unexpectedProblems, waitForState,
+import { clientUrl, controls, logLine, missing, screenshot, setUp, test, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 const server = "05-origin/server|server-express";

@@ -4,9 +4,8 @@
  *        fast: one chart per instrument, drawn at once from the history and
  *        growing with every tick; and a reconnect when the server comes back.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, missing, patience, resolve, screenshot, setUp, startServer, unexpectedProblems, waitForState,
+import { clientUrl, missing, patience, resolve, screenshot, setUp, startServer, test, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 const server = "06-simulate-prices/server|server-express";

@@ -4,11 +4,10 @@
  *        see: no script in clients/ turns a string into HTML, and every client
  *        page uses the shared look and asks for no favicon.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { top } from "./helpers.js";
+import { test, top } from "./helpers.js";
 
 const clients = path.join(top, "clients");
 

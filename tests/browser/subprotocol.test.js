@@ -4,9 +4,8 @@
  *        choice of its Protocol selector, and a `json` tab and a `text` tab
  *        talking to each other, each in its own format.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clientUrl, controls, logLine, missing, screenshot, setUp, unexpectedProblems, waitForState,
+import { clientUrl, controls, logLine, missing, screenshot, setUp, test, unexpectedProblems, waitForState,
     watchedPage } from "./helpers.js";
 
 const server = "04-subprotocol/server|server-express";
