@@ -9,10 +9,9 @@
  * handle (the server by its PID, the browser through playwright).
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
-import { test as nodeTest } from "node:test";
+import { after, test as nodeTest } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -158,34 +157,45 @@ export async function startServer(step, program, env = {}) {
 }
 
 /**
- * Starts chromium with a fresh profile (removed again by close()).
+ * A fresh browser context (its own cookies, storage and pages) in this file's chromium;
+ * close() ends it.
  * @returns {Promise<{context: import("playwright-core").BrowserContext, close: function}>}
  */
 export async function startBrowser() {
-    const profile = mkdtempSync(path.join(tmpdir(), "kit-chromium-"));
-    let context;
-    try {
-        context = await chromium.launchPersistentContext(profile, {
+    const browser = await sharedBrowser();
+    const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    context.setDefaultTimeout(patience);
+    return { context, close: () => context.close() };
+}
+
+/** The one chromium of this test file (a promise of it), started by the first test that needs it. */
+let shared = null;
+
+/**
+ * Starts chromium once per test file: a launch costs a second or two of CPU, and each test still
+ * gets a context of its own (its own cookies, storage and pages), as a fresh profile would give.
+ * Playwright gives the browser a new, empty --user-data-dir and removes it when it closes.
+ */
+function sharedBrowser() {
+    if (!shared) {
+        shared = chromium.launch({
             executablePath: chromiumPath,
             headless: true,
             timeout: 30000,
-            viewport: { width: 900, height: 700 },
             args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
         });
-    } catch (error) {
-        rmSync(profile, { recursive: true, force: true });
-        throw error;
     }
-    context.setDefaultTimeout(patience);
-    return {
-        context,
-        close: async () => {
-            await context.close();
-            rmSync(profile, { recursive: true, force: true });
-        },
-    };
+    return shared;
 }
+
+// The browser closes after the file's last test (registered as this module loads, at the top
+// level of the test file that imports it: inside a test, after() would close it with that test).
+after(async () => {
+    if (shared) {
+        await (await shared).close();
+    }
+});
 
 /**
  * Opens a new tab that records every console error and uncaught exception
