@@ -422,7 +422,7 @@ std::unique_ptr<server> server::start(std::string const& step, std::string const
         s->port_ = printed > 0 && printed < 65536 ? static_cast<std::uint16_t>(printed) : s->given_port_;
         // The ready line may come a moment before the port accepts: wait (bounded) until it does.
         auto const deadline = clock::now() + 2000ms;
-        while(!accepts(s->port_) && clock::now() < deadline && !s->ended())
+        while(s->port_ != 0 && !accepts(s->port_) && clock::now() < deadline && !s->ended())
             std::this_thread::sleep_for(10ms);  // polling connect: a refused connect has no wait
         return s;
     }
@@ -879,6 +879,11 @@ bool raw_socket::send(std::string const& bytes)
 
 bool raw_socket::send(std::string const& bytes, duration timeout)
 {
+    return send_part(bytes, timeout) == bytes.size();
+}
+
+std::size_t raw_socket::send_part(std::string_view bytes, duration timeout)
+{
     timeout = bounded(timeout);
     std::size_t sent = 0;
     auto const deadline = clock::now() + timeout;
@@ -896,9 +901,9 @@ bool raw_socket::send(std::string const& bytes, duration timeout)
             ::poll(&pfd, 1, 100);
             continue;
         }
-        return false;
+        break;
     }
-    return true;
+    return sent;
 }
 
 std::string raw_socket::read_until(std::string const& text, duration timeout)

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace harness {
@@ -272,6 +273,12 @@ public:
      * sends), so a test can keep a client that the server cannot write to.
      */
     bool send(std::string const& bytes, duration timeout);
+    /**
+     * Sends as much of @p bytes as the peer takes within @p timeout; returns how many bytes
+     * went out (all of them, or fewer when it stopped taking them or on error), so that a
+     * caller can go on where it stopped.
+     */
+    std::size_t send_part(std::string_view bytes, duration timeout);
     /** Reads until @p text appears, the peer closes, or @p timeout passes; returns all read so far. */
     std::string read_until(std::string const& text, duration timeout = patience);
     /** Reads until the peer closes or @p timeout passes; returns all read so far. */
