@@ -182,6 +182,9 @@ struct server::impl
         return out.size() >= from && out.find(text, from) != std::string::npos;
     }
 
+    /// The most of each output stream that is kept in memory.
+    static constexpr std::size_t output_cap = 4u << 20;
+
     // Copies the program's stdout and stderr into memory until both pipes close.
     void read_loop()
     {
@@ -204,7 +207,15 @@ struct server::impl
                     continue;
                 }
                 std::lock_guard<std::mutex> lock(mutex);
-                (i == 0 ? out : err).append(chunk, static_cast<std::size_t>(n));
+                // A program that prints without end keeps running, but only its first
+                // output_cap bytes are kept (the rest is read and dropped), with a note.
+                std::string& stream = i == 0 ? out : err;
+                if(stream.size() < output_cap)
+                {
+                    stream.append(chunk, static_cast<std::size_t>(n));
+                    if(stream.size() >= output_cap)
+                        stream += "\n[harness: output cut after 4 MiB]\n";
+                }
                 changed.notify_all();
             }
         }
