@@ -72,7 +72,8 @@ function failures(file) {
         if (message.length > messageLimit) message = message.slice(0, messageLimit) + "\n[… cut]";
         failed.push({ test: attribute(m[1], "classname") + "." + attribute(m[1], "name"), level, message });
     }
-    return failed;
+    const rank = { article: 0, spec: 1, kit: 2 };
+    return failed.sort((a, b) => (rank[a.level] ?? 3) - (rank[b.level] ?? 3));  // the article's first
 }
 
 const rows = parseCsv(fs.readFileSync(path.join(out, "grades.csv"), "utf8"));
@@ -128,7 +129,8 @@ const page = `<!DOCTYPE html>
   .level { display: block; white-space: nowrap; }
   #details { margin-top: 1.2rem; max-width: 70rem; }
   #details h2 { font-size: 1.1rem; }
-  #details li { margin-bottom: .8rem; }
+  #details li { margin-bottom: .4rem; }
+  #details summary { cursor: pointer; }
   #details pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; max-height: 16rem; overflow: auto; margin: .3rem 0 0; }
   .legend span { display: inline-block; padding: 0 .4rem; margin-right: .3rem; border: 1px solid #ccc; }
 </style>
@@ -191,7 +193,12 @@ function showDetails(student, step) {
   const list = el("ol");
   for (const f of c.failed) {
     const li = el("li");
-    li.append(el("strong", f.test), el("span", " (" + f.level + ")"), el("pre", f.message));
+    const d = el("details");
+    const summary = el("summary");
+    summary.append(el("strong", f.test), el("span", " (" + f.level + ")"));
+    d.append(summary, el("pre", f.message));
+    d.open = list.children.length === 0;  // the first one open, the rest a click away
+    li.append(d);
     list.append(li);
   }
   if (c.failed.length) box.append(el("p", c.failed.length + " failed:"), list);
