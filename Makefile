@@ -7,6 +7,9 @@
 #   make diffs           after a code change: rewrite docs/diffs/ and docs/tests.md
 #   make screenshots     the browser tests, saving their screenshots into docs/images/
 #   make bench           Release build in build-release/, kit against Node ws@8, writes docs/benchmarks.md
+#   make grade CLASS=<folder>   grade a class, each student's servers in a sandbox, into grades/
+#                        (OUT=<folder> LEVEL= JOBS=<students at once> SHARD=i/n; docs/grading.md)
+#   make grade-merge OUT=<folder> PARTS="<out1> <out2> ..."   join the reports of SHARD runs
 # Every target first checks that the machine has what the kit needs (tools/setup).
 
 BUILD ?= build
@@ -24,7 +27,7 @@ CMAKE_FLAGS ?=
 
 export BUILD
 
-.PHONY: all setup configure run test doc diffs screenshots clean bench
+.PHONY: all setup configure run test doc diffs screenshots clean bench grade grade-merge
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -66,3 +69,13 @@ bench: setup
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BENCH_BUILD) -j$(JOBS) --target $(BENCH_TARGETS)
 	@./tests/bench/run-bench $(BENCH_BUILD)
+
+# Grading a class (docs/grading.md): the tests of this build against every student's
+# hand-in, in a sandbox each. OUT, LEVEL, JOBS, SHARD and STEPS given here reach tools/grade.
+grade: all
+	@test -n "$(CLASS)" || { echo "make grade CLASS=<folder with one folder per student> [OUT=grades/]" >&2; exit 2; }
+	@./tools/grade "$(CLASS)"
+
+grade-merge: setup
+	@test -n "$(OUT)" && test -n "$(PARTS)" || { echo 'make grade-merge OUT=<folder> PARTS="<out1> <out2> ..."' >&2; exit 2; }
+	@./tools/grade --merge "$(OUT)" $(PARTS)

@@ -1,0 +1,1 @@
+../../../../article-servers/broken/echo-uppercases/echo/server.js

@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// Writes <report>/index.html from <report>/grades.csv and the JUnit XML beside it
+// (tools/grade calls it): one page, no network, a row per student and a column per step.
+//
+//   node tools/grade-report.js <report folder>
+//
+// The page carries its data as JSON and builds its table with textContent only: a
+// student's test output (in the failure messages) is never read as HTML.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const out = process.argv[2];
+if (!out) {
+    console.error("usage: node tools/grade-report.js <report folder>");
+    process.exit(2);
+}
+
+// CSV as tools/grade writes it: fields quoted when they hold a comma, quote or line break.
+function parseCsv(text) {
+    const rows = [];
+    let row = [], field = "", quoted = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quoted) {
+            if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+            else if (c === '"') quoted = false;
+            else field += c;
+        } else if (c === '"') quoted = true;
+        else if (c === ",") { row.push(field); field = ""; }
+        else if (c === "\n") { row.push(field); rows.push(row); row = []; field = ""; }
+        else if (c !== "\r") field += c;
+    }
+    if (field !== "" || row.length) { row.push(field); rows.push(row); }
+    return rows;
+}
+
+function unescapeXml(text) {
+    return text.replace(/&(lt|gt|quot|apos|amp|#x?[0-9a-fA-F]+);/g, (all, name) => {
+        const named = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+        if (named[name]) return named[name];
+        const code = name[1] === "x" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return Number.isFinite(code) ? String.fromCodePoint(code) : all;
+    });
+}
+
+function attribute(tag, name) {
+    const m = tag.match(new RegExp("\\s" + name + '="([^"]*)"'));
+    return m ? unescapeXml(m[1]) : "";
+}
+
+// The failed tests of one GoogleTest JUnit file: name, level, message (at most 4000 characters).
+const messageLimit = 4000;
+function failures(file) {
+    let xml;
+    try { xml = fs.readFileSync(file, "utf8"); } catch { return null; }
+    const failed = [];
+    const testcase = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+    let m;
+    while ((m = testcase.exec(xml)) !== null) {
+        const body = m[3] || "";
+        if (!/<failure\b/.test(body)) continue;
+        const level = (body.match(/<property name="level" value="([^"]*)"/) || [])[1] || "";
+        let message = "";
+        const failure = /<failure\b([^>]*?)(?:\/>|>([\s\S]*?)<\/failure>)/g;
+        let f;
+        while ((f = failure.exec(body)) !== null) {
+            let text = f[2] !== undefined ? f[2] : attribute(f[1], "message");
+            text = text.replace(/^<!\[CDATA\[/, "").replace(/\]\]>$/, "");
+            message += (message ? "\n" : "") + unescapeXml(text);
+        }
+        if (message.length > messageLimit) message = message.slice(0, messageLimit) + "\n[… cut]";
+        failed.push({ test: attribute(m[1], "classname") + "." + attribute(m[1], "name"), level, message });
+    }
+    const rank = { article: 0, spec: 1, kit: 2 };
+    return failed.sort((a, b) => (rank[a.level] ?? 3) - (rank[b.level] ?? 3));  // the article's first
+}
+
+const rows = parseCsv(fs.readFileSync(path.join(out, "grades.csv"), "utf8"));
+const header = rows.shift();
+const steps = [];
+const students = new Map();
+for (const fields of rows) {
+    if (fields.length < header.length) continue;
+    const r = Object.fromEntries(header.map((h, i) => [h, fields[i]]));
+    if (r.step === "-") continue;
+    if (!steps.includes(r.step)) steps.push(r.step);
+    if (!students.has(r.student)) students.set(r.student, {});
+    const levels = {};
+    for (const level of ["article", "spec", "kit"])
+        levels[level] = [Number(r[level + "_passed"]), Number(r[level + "_total"])];
+    const cell = { status: r.status, levels, failed: [] };
+    if (r.status !== "missing") {
+        const xml = path.join(out, r.student, r.step + ".xml");
+        cell.failed = failures(xml) || [];
+        cell.log = r.student + "/" + r.step + ".log";
+    }
+    students.get(r.student)[r.step] = cell;
+}
+steps.sort();
+const data = {
+    made: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    steps,
+    students: [...students].map(([name, cells]) => ({ name, cells })),
+};
+// Safe inside <script>: no "</" and no line separators that end a JSON string early.
+const json = JSON.stringify(data).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+
+const page = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>Grades</title>
+<style>
+  body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
+  h1 { font-size: 1.4rem; margin: 0 0 .3rem; }
+  p.note { margin: 0 0 1rem; color: #555; }
+  table { border-collapse: collapse; }
+  th, td { border: 1px solid #ccc; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+  th button { font: inherit; font-weight: bold; background: none; border: 0; cursor: pointer; padding: 0; }
+  th button::after { content: " \\2195"; color: #888; }
+  td.cell { cursor: pointer; min-width: 9rem; font-variant-numeric: tabular-nums; }
+  td.cell:focus { outline: 3px solid #0b57d0; }
+  td.full { background: #c8ebc8; } td.most { background: #e6f0b8; } td.some { background: #fbe3b0; }
+  td.none { background: #f6c4c0; } td.error { background: #d9c2e6; } td.missing { background: #eee; color: #666; }
+  td.score { font-weight: bold; font-variant-numeric: tabular-nums; }
+  .level { display: block; white-space: nowrap; }
+  #details { margin-top: 1.2rem; max-width: 70rem; }
+  #details h2 { font-size: 1.1rem; }
+  #details li { margin-bottom: .4rem; }
+  #details summary { cursor: pointer; }
+  #details pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; max-height: 16rem; overflow: auto; margin: .3rem 0 0; }
+  .legend span { display: inline-block; padding: 0 .4rem; margin-right: .3rem; border: 1px solid #ccc; }
+</style>
+</head>
+<body>
+<h1>Grades</h1>
+<p class="note" id="note"></p>
+<p class="legend"><span class="full" style="background:#c8ebc8">all passed</span><span style="background:#e6f0b8">80 % or more</span><span style="background:#fbe3b0">some</span><span style="background:#f6c4c0">none</span><span style="background:#d9c2e6">error</span><span style="background:#eee">not handed in</span></p>
+<table id="grades"><thead></thead><tbody></tbody></table>
+<section id="details" aria-live="polite"></section>
+<script type="application/json" id="data">${json}</script>
+<script>
+"use strict";
+const data = JSON.parse(document.getElementById("data").textContent);
+const levels = ["article", "spec", "kit"];
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+// A student's score: passed of all tests graded, over every step.
+function score(student) {
+  let passed = 0, total = 0;
+  for (const step of data.steps) {
+    const c = student.cells[step];
+    if (!c) continue;
+    for (const l of levels) { passed += c.levels[l][0]; total += c.levels[l][1]; }
+  }
+  return total ? passed / total : 0;
+}
+function cellScore(c) {
+  if (!c || c.status !== "graded") return -1;
+  let p = 0, t = 0;
+  for (const l of levels) { p += c.levels[l][0]; t += c.levels[l][1]; }
+  return t ? p / t : 0;
+}
+let order = { key: "student", up: true };
+function sortBy(key) {
+  order = { key, up: order.key === key ? !order.up : key === "student" };
+  draw();
+}
+function showDetails(student, step) {
+  const c = student.cells[step];
+  const box = document.getElementById("details");
+  box.replaceChildren();
+  box.append(el("h2", student.name + ", " + step + ": " + (c.status === "missing" ? "not handed in" : c.status)));
+  if (c.log) {
+    const p = el("p", "Full output: ");
+    const a = el("a", c.log);
+    a.href = c.log;
+    p.append(a, el("span", ", JUnit XML: "));
+    const x = el("a", c.log.replace(/\\.log$/, ".xml"));
+    x.href = c.log.replace(/\\.log$/, ".xml");
+    p.append(x);
+    box.append(p);
+  }
+  if (c.status === "error") box.append(el("p", "The grader could not grade this step: see setup.log and the output."));
+  if (c.status === "graded" && c.failed.length === 0) box.append(el("p", "Every test passed."));
+  const list = el("ol");
+  for (const f of c.failed) {
+    const li = el("li");
+    const d = el("details");
+    const summary = el("summary");
+    summary.append(el("strong", f.test), el("span", " (" + f.level + ")"));
+    d.append(summary, el("pre", f.message));
+    d.open = list.children.length === 0;  // the first one open, the rest a click away
+    li.append(d);
+    list.append(li);
+  }
+  if (c.failed.length) box.append(el("p", c.failed.length + " failed:"), list);
+}
+function draw() {
+  const table = document.getElementById("grades");
+  const head = table.tHead;
+  head.replaceChildren();
+  const hr = el("tr");
+  const columns = [["student", "Student"], ["score", "Score"]].concat(data.steps.map(s => [s, s]));
+  for (const [key, label] of columns) {
+    const th = el("th");
+    const b = el("button", label);
+    b.addEventListener("click", () => sortBy(key));
+    th.append(b);
+    if (order.key === key) th.setAttribute("aria-sort", order.up ? "ascending" : "descending");
+    hr.append(th);
+  }
+  head.append(hr);
+  const rows = data.students.slice();
+  const value = s => order.key === "student" ? s.name : order.key === "score" ? score(s) : cellScore(s.cells[order.key]);
+  rows.sort((a, b) => {
+    const x = value(a), y = value(b);
+    const d = typeof x === "string" ? x.localeCompare(y) : x - y;
+    return (order.up ? d : -d) || a.name.localeCompare(b.name);
+  });
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  for (const s of rows) {
+    const tr = el("tr");
+    tr.append(el("th", s.name), el("td", Math.round(score(s) * 100) + " %", "score"));
+    for (const step of data.steps) {
+      const c = s.cells[step];
+      const td = el("td", undefined, "cell");
+      if (!c) { tr.append(td); continue; }
+      const f = cellScore(c);
+      td.classList.add(c.status !== "graded" ? c.status : f === 1 ? "full" : f >= 0.8 ? "most" : f > 0 ? "some" : "none");
+      if (c.status === "missing") td.textContent = "not handed in";
+      else if (c.status === "error") td.textContent = "error";
+      else for (const l of levels)
+        if (c.levels[l][1] > 0) td.append(el("span", l + " " + c.levels[l][0] + "/" + c.levels[l][1], "level"));
+      td.tabIndex = 0;
+      td.title = "Show the failed tests";
+      td.addEventListener("click", () => showDetails(s, step));
+      td.addEventListener("keydown", e => { if (e.key === "Enter") showDetails(s, step); });
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+document.getElementById("note").textContent = data.students.length + " students, graded " + data.made +
+  ". Click a step to see its failed tests; click a column's title to sort.";
+draw();
+</script>
+</body>
+</html>
+`;
+fs.writeFileSync(path.join(out, "index.html"), page);
