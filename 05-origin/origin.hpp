@@ -173,12 +173,16 @@ inline std::string origin_problem(std::string_view text, bool allow_any_port, or
         return "the scheme '" + printable(out.scheme) + "' is not http or https";
 
     std::string_view const authority = text.substr(separator + 3);
+    // [lab:no-url] An origin is scheme://host[:port] and nothing more: return a reason when the
+    //   authority holds a path, query or fragment ('/', '?', '#': then it is a URL), or
+    //   user-info ('@': "http://localhost@evil.com" is evil.com to a browser).
     // An origin ends at its port: a path, query or fragment means this is a URL, not an origin.
     if(authority.find_first_of("/?#") != std::string_view::npos)
         return "an origin has no path, query or fragment";
     // "http://localhost@evil.com" is evil.com to a browser: an origin never has user-info.
     if(authority.find('@') != std::string_view::npos)
         return "an origin has no user name or password ('@')";
+    // [lab:no-url]
 
     // Split host and port; an IPv6 host carries its own ':' inside brackets.
     std::string_view host = authority;
@@ -244,9 +248,13 @@ inline std::optional<origin_pattern> parse_origin(std::string_view text, bool al
 /** True when the origin @p actual is what the allow-list entry @p allowed allows. */
 inline bool origin_matches(origin_pattern const& allowed, origin_pattern const& actual)
 {
-    // Whole strings, compared for equality: no prefix, suffix or substring ever matches.
+    // [lab:match] True when scheme and host are equal (both are lower case already) and the
+    //   port is too, unless the entry allows any port (its port is empty): whole strings,
+    //   compared for equality, so that no prefix, suffix or substring ever matches.
+    //   Lab stub: (void)allowed; (void)actual; return false;
     return allowed.scheme == actual.scheme && allowed.host == actual.host &&
            (!allowed.port || allowed.port == actual.port);
+    // [lab:match]
 }
 
 /**
@@ -313,9 +321,13 @@ public:
     {
         if(origin_values.empty())
         {
+            // [lab:no-origin] No Origin header: not from a browser. Allow it only when
+            //   allow_missing_ (DBWEBB_ALLOW_NO_ORIGIN=1); else refuse, saying how to allow it.
+            //   Lab stub: return {true, {}};
             if(allow_missing_)
                 return {true, {}};
             return {false, "The handshake has no Origin header (set DBWEBB_ALLOW_NO_ORIGIN=1 to allow that)."};
+            // [lab:no-origin]
         }
         // RFC 6454 §7.3: a browser sends one Origin; two are someone trying which one we read.
         if(origin_values.size() > 1)

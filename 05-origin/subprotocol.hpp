@@ -79,7 +79,10 @@ inline std::vector<std::string> parse_offers(std::vector<std::string_view> const
  */
 inline subprotocol choose_subprotocol(std::vector<std::string> const& offers)
 {
-    // The client lists what it prefers first, so its order decides, not ours.
+    // [lab:choose] Walk the offers in the client's order (it lists what it prefers first, so
+    //   its order decides, not ours) and return the first one this server knows: "text" is
+    //   subprotocol::text, "json" subprotocol::json, compared exactly.
+    //   Lab stub: (void)offers;
     for(auto const& offer : offers)
     {
         if(offer == "text")
@@ -87,6 +90,7 @@ inline subprotocol choose_subprotocol(std::vector<std::string> const& offers)
         if(offer == "json")
             return subprotocol::json;
     }
+    // [lab:choose]
     return subprotocol::none;
 }
 
@@ -154,9 +158,13 @@ public:
         // `text` and plain clients read the text itself.
         if(receiver != subprotocol::json)
             return plain_;
+        // [lab:json-form] The json form, made once and kept in json_: an object with a
+        //   "timestamp" (when_ as iso8601_utc()) and the text as "data", serialized by to_wire().
+        //   Lab stub: json_ = plain_;
         if(!json_)
             json_ = std::make_shared<std::string const>(to_wire(
                 nlohmann::ordered_json{{"timestamp", iso8601_utc(when_)}, {"data", *plain_}}));
+        // [lab:json-form]
         return json_;
     }
 
