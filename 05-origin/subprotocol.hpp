@@ -77,22 +77,7 @@ inline std::vector<std::string> parse_offers(std::vector<std::string_view> const
  * order, that this server knows. Names compare exactly (`JSON` is not `json`).
  * @return subprotocol::none when nothing was offered or nothing offered is known
  */
-inline subprotocol choose_subprotocol(std::vector<std::string> const& offers)
-{
-    // [lab:choose] Walk the offers in the client's order (it lists what it prefers first, so
-    //   its order decides, not ours) and return the first one this server knows: "text" is
-    //   subprotocol::text, "json" subprotocol::json, compared exactly.
-    //   Lab stub: (void)offers;
-    for(auto const& offer : offers)
-    {
-        if(offer == "text")
-            return subprotocol::text;
-        if(offer == "json")
-            return subprotocol::json;
-    }
-    // [lab:choose]
-    return subprotocol::none;
-}
+subprotocol choose_subprotocol(std::vector<std::string> const& offers);
 
 /** Writes @p when as ISO 8601 in UTC with milliseconds, e.g. `2026-11-27T13:46:15.123Z`. */
 inline std::string iso8601_utc(std::chrono::system_clock::time_point when)
@@ -153,20 +138,7 @@ public:
     }
 
     /** The message for a receiver that speaks @p receiver; the same object for every such receiver. */
-    std::shared_ptr<std::string const> for_receiver(subprotocol receiver)
-    {
-        // `text` and plain clients read the text itself.
-        if(receiver != subprotocol::json)
-            return plain_;
-        // [lab:json-form] The json form, made once and kept in json_: an object with a
-        //   "timestamp" (when_ as iso8601_utc()) and the text as "data", serialized by to_wire().
-        //   Lab stub: json_ = plain_;
-        if(!json_)
-            json_ = std::make_shared<std::string const>(to_wire(
-                nlohmann::ordered_json{{"timestamp", iso8601_utc(when_)}, {"data", *plain_}}));
-        // [lab:json-form]
-        return json_;
-    }
+    std::shared_ptr<std::string const> for_receiver(subprotocol receiver);
 
 private:
     std::shared_ptr<std::string const> plain_;

@@ -102,18 +102,7 @@ private:
         return {{"time", point.time}, {"prices", std::move(prices)}};
     }
 
-    void remember(price_point point)
-    {
-        // [lab:history] Remember the point at the end of history_, and keep only the most recent
-        //   history_capacity points (drop the oldest): the history is bounded like every queue.
-        //   Lab stub: (void)point;
-        // Keep only the most recent points: the history's size is bounded like every queue.
-        history_.push_back(std::move(point));
-        if(history_.size() > history_capacity)
-            history_.pop_front();
-        // [lab:history]
-        history_text_.reset();
-    }
+    void remember(price_point point);
 
     market market_;
     std::deque<price_point> history_;
