@@ -1,7 +1,7 @@
 # What every lab step's Makefile shares (`make lab` writes lab/<step>/Makefile: PROGRAMS, then this).
 # It builds THIS folder's code with the kit's own build files, into a tree of its own, and grades it
 # with the step's tests from tests/ (never from the lab folder). See docs/lab.md.
-#   make              build this folder's programs into build/lab/<step>/<step>/
+#   make              build this folder's programs into build/lab/<step>/build/<step>/
 #   make run          start the default program (SERVER=express starts server-express)
 #   make test         the step's tests against them; the last line is "<step>: N passed, M failed"
 #                     (LEVEL=…, PROGRAM=server-express and VERBOSE=1 work as in the step)
@@ -23,8 +23,8 @@ all:
 	@$(TOP)/tools/lab build $(CURDIR) $(LAB_BUILD)
 
 run: all
-	@test -x $(LAB_BUILD)/$(STEP)/$(RUN_PROGRAM) || { echo "No program '$(RUN_PROGRAM)' in $(STEP); choose one of: $(PROGRAMS)" >&2; exit 1; }
-	$(LAB_BUILD)/$(STEP)/$(RUN_PROGRAM)
+	@test -x $(LAB_BUILD)/build/$(STEP)/$(RUN_PROGRAM) || { echo "No program '$(RUN_PROGRAM)' in $(STEP); choose one of: $(PROGRAMS)" >&2; exit 1; }
+	$(LAB_BUILD)/build/$(STEP)/$(RUN_PROGRAM)
 
 test: all
 	@$(TOP)/tools/lab test $(CURDIR) $(LAB_BUILD)
