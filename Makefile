@@ -10,6 +10,7 @@
 #   make grade CLASS=<folder>   grade a class, each student's servers in a sandbox, into grades/
 #                        (OUT=<folder> LEVEL= JOBS=<students at once> SHARD=i/n; docs/grading.md)
 #   make grade-merge OUT=<folder> PARTS="<out1> <out2> ..."   join the reports of SHARD runs
+#   make lab             lab/<step>/: the steps with their lesson left to write (docs/lab.md)
 # Every target first checks that the machine has what the kit needs (tools/setup).
 
 BUILD ?= build
@@ -27,7 +28,7 @@ CMAKE_FLAGS ?=
 
 export BUILD
 
-.PHONY: all setup configure run test doc diffs screenshots clean bench grade grade-merge
+.PHONY: all setup configure run test doc diffs screenshots clean bench grade grade-merge lab
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -59,6 +60,13 @@ screenshots: all
 
 clean:
 	rm -rf $(BUILD)
+
+# The lab (docs/lab.md): lab/<step>/ for every step from 02-echo on, each marked place of its
+# lesson left as a TODO(lab). A lab step that exists is never overwritten; STEP=02-echo makes
+# only that one, and FORCE=1 makes it again (losing what was written in it).
+LAB_STEPS := $(if $(filter command line environment,$(origin STEP)),$(STEP))
+lab:
+	@./tools/lab make $(if $(FORCE),--force) $(LAB_STEPS)
 
 # The benchmark builds Release in a tree of its own (the students' Debug build stays as it is):
 # the load generator and the servers it measures, then tests/bench/run-bench (docs/benchmarks.md).

@@ -77,18 +77,7 @@ inline std::vector<std::string> parse_offers(std::vector<std::string_view> const
  * order, that this server knows. Names compare exactly (`JSON` is not `json`).
  * @return subprotocol::none when nothing was offered or nothing offered is known
  */
-inline subprotocol choose_subprotocol(std::vector<std::string> const& offers)
-{
-    // The client lists what it prefers first, so its order decides, not ours.
-    for(auto const& offer : offers)
-    {
-        if(offer == "text")
-            return subprotocol::text;
-        if(offer == "json")
-            return subprotocol::json;
-    }
-    return subprotocol::none;
-}
+subprotocol choose_subprotocol(std::vector<std::string> const& offers);
 
 /** Writes @p when as ISO 8601 in UTC with milliseconds, e.g. `2026-11-27T13:46:15.123Z`. */
 inline std::string iso8601_utc(std::chrono::system_clock::time_point when)
@@ -149,16 +138,7 @@ public:
     }
 
     /** The message for a receiver that speaks @p receiver; the same object for every such receiver. */
-    std::shared_ptr<std::string const> for_receiver(subprotocol receiver)
-    {
-        // `text` and plain clients read the text itself.
-        if(receiver != subprotocol::json)
-            return plain_;
-        if(!json_)
-            json_ = std::make_shared<std::string const>(to_wire(
-                nlohmann::ordered_json{{"timestamp", iso8601_utc(when_)}, {"data", *plain_}}));
-        return json_;
-    }
+    std::shared_ptr<std::string const> for_receiver(subprotocol receiver);
 
 private:
     std::shared_ptr<std::string const> plain_;

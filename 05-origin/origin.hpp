@@ -153,73 +153,7 @@ inline std::string port_problem(std::string_view text)
  * Parses an origin into @p out; the work behind parse_origin().
  * @return what is wrong with @p text, or an empty string when it is a valid origin
  */
-inline std::string origin_problem(std::string_view text, bool allow_any_port, origin_pattern& out)
-{
-    if(text.empty())
-        return "the origin is empty";
-    if(text == "null")
-        return "the origin is 'null' (a file:// page or a sandboxed frame)";
-    // Spaces, control characters and non-ASCII letters never occur in a browser's
-    // origin (hosts travel as punycode), and look-alike tricks need them.
-    for(unsigned char c : text)
-        if(c <= 0x20 || c >= 0x7f)
-            return "the origin contains a space, a control character or a non-ASCII byte";
-
-    auto const separator = text.find("://");
-    if(separator == std::string_view::npos)
-        return "the origin has no '://'";
-    out.scheme = lower(text.substr(0, separator));
-    if(out.scheme != "http" && out.scheme != "https")
-        return "the scheme '" + printable(out.scheme) + "' is not http or https";
-
-    std::string_view const authority = text.substr(separator + 3);
-    // An origin ends at its port: a path, query or fragment means this is a URL, not an origin.
-    if(authority.find_first_of("/?#") != std::string_view::npos)
-        return "an origin has no path, query or fragment";
-    // "http://localhost@evil.com" is evil.com to a browser: an origin never has user-info.
-    if(authority.find('@') != std::string_view::npos)
-        return "an origin has no user name or password ('@')";
-
-    // Split host and port; an IPv6 host carries its own ':' inside brackets.
-    std::string_view host = authority;
-    std::optional<std::string_view> port_text;
-    std::string problem;
-    if(!authority.empty() && authority.front() == '[')
-    {
-        auto const close = authority.find(']');
-        if(close == std::string_view::npos)
-            return "the IPv6 address has no ']'";
-        host = authority.substr(0, close + 1);
-        std::string_view const rest = authority.substr(close + 1);
-        if(!rest.empty() && rest.front() != ':')
-            return "only a port may follow the host";
-        if(!rest.empty())
-            port_text = rest.substr(1);
-        problem = ipv6_problem(host);
-    }
-    else
-    {
-        auto const colon = authority.find(':');
-        if(colon != std::string_view::npos)
-        {
-            host = authority.substr(0, colon);
-            port_text = authority.substr(colon + 1);
-        }
-        problem = name_problem(host);
-    }
-    if(!problem.empty())
-        return problem;
-    out.host = lower(host);
-
-    // No port: the scheme's default, so that http://localhost and http://localhost:80 are one origin.
-    if(!port_text)
-        out.port = static_cast<std::uint16_t>(out.scheme == "https" ? 443 : 80);
-    else if(allow_any_port && *port_text == "*")
-        out.port = std::nullopt;
-    else if(problem = port_problem(*port_text); problem.empty())
-        out.port = static_cast<std::uint16_t>(std::stoul(std::string(*port_text)));
-    return problem;
-}
+std::string origin_problem(std::string_view text, bool allow_any_port, origin_pattern& out);
 
 }  // namespace origin_detail
 
@@ -242,12 +176,7 @@ inline std::optional<origin_pattern> parse_origin(std::string_view text, bool al
 }
 
 /** True when the origin @p actual is what the allow-list entry @p allowed allows. */
-inline bool origin_matches(origin_pattern const& allowed, origin_pattern const& actual)
-{
-    // Whole strings, compared for equality: no prefix, suffix or substring ever matches.
-    return allowed.scheme == actual.scheme && allowed.host == actual.host &&
-           (!allowed.port || allowed.port == actual.port);
-}
+bool origin_matches(origin_pattern const& allowed, origin_pattern const& actual);
 
 /**
  * The server's rule for the `Origin` header: an allow-list of origins, and
@@ -309,26 +238,7 @@ public:
      * Decides on a handshake from the values of its `Origin` header lines
      * (none when the header is missing).
      */
-    origin_decision check(std::vector<std::string_view> const& origin_values) const
-    {
-        if(origin_values.empty())
-        {
-            if(allow_missing_)
-                return {true, {}};
-            return {false, "The handshake has no Origin header (set DBWEBB_ALLOW_NO_ORIGIN=1 to allow that)."};
-        }
-        // RFC 6454 §7.3: a browser sends one Origin; two are someone trying which one we read.
-        if(origin_values.size() > 1)
-            return {false, "The handshake has more than one Origin header."};
-        std::string why;
-        auto const origin = parse_origin(origin_values.front(), /*allow_any_port=*/false, why);
-        if(!origin)
-            return {false, "The origin is not valid: " + why + "."};
-        for(auto const& allowed : allowed_)
-            if(origin_matches(allowed, *origin))
-                return {true, {}};
-        return {false, "The origin '" + printable(origin_values.front()) + "' is not allowed."};
-    }
+    origin_decision check(std::vector<std::string_view> const& origin_values) const;
 
     /** The allow-list, as parsed. */
     std::vector<origin_pattern> const& allowed() const { return allowed_; }

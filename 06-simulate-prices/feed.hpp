@@ -102,14 +102,7 @@ private:
         return {{"time", point.time}, {"prices", std::move(prices)}};
     }
 
-    void remember(price_point point)
-    {
-        // Keep only the most recent points: the history's size is bounded like every queue.
-        history_.push_back(std::move(point));
-        if(history_.size() > history_capacity)
-            history_.pop_front();
-        history_text_.reset();
-    }
+    void remember(price_point point);
 
     market market_;
     std::deque<price_point> history_;

@@ -82,14 +82,7 @@ inline std::vector<instrument> default_instruments()
  * shows: the default cakes would need thousands of years of ticks to get there,
  * and even the widest drift the configuration allows needs over a thousand.
  */
-inline double gbm_step(double price, double drift, double volatility, double z)
-{
-    // The log-return is normal: mean drift - volatility^2/2, standard deviation volatility.
-    double const log_return = (drift - volatility * volatility / 2) + volatility * z;
-    double const next = price * std::exp(log_return);
-    // exp() is never negative, so only the floating-point ends need a guard.
-    return std::clamp(next, market_limits::price_floor, market_limits::price_ceiling);
-}
+double gbm_step(double price, double drift, double volatility, double z);
 
 /**
  * Prices of a set of instruments, moved one tick at a time by one random generator.

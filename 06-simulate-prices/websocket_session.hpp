@@ -11,6 +11,11 @@
  * keep up was closed. In a price feed only the newest price matters: a tick that
  * finds the queue full pushes out the oldest tick still waiting, and the slow
  * client stays connected and sees fresh prices once it catches up.
+ *
+ * The class is declared here and defined in two files: events.cpp holds what the
+ * server does when a client comes and each tick, and the send queue (the lesson,
+ * small and quick to compile), websocket_session.cpp the calls into Beast that
+ * read, write and close.
  */
 #pragma once
 
@@ -21,13 +26,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <algorithm>
-#include <iterator>
 #include <list>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
@@ -45,52 +47,17 @@ struct outgoing_message
     bool tick = false;                        ///< a price tick: a newer one may push it out
 };
 
-/** The close code and reason to log for a connection that ended with error @p ec. */
-inline websocket::close_reason close_reason_for(beast::error_code ec)
-{
-    // Beast has already sent the matching close frame for these two.
-    if(ec == websocket::error::bad_frame_payload)
-        return {websocket::close_code::bad_payload, "invalid UTF-8"};
-    if(ec == websocket::condition::protocol_violation)
-        return {websocket::close_code::protocol_error, "protocol error"};
-    // 1006 is never sent; it is the name for "the connection just ended, without a close frame".
-    return {websocket::close_code::abnormal, ec.message()};
-}
-
 /** One client's WebSocket connection. It lives as long as one of its handlers holds it. */
 class websocket_session : public std::enable_shared_from_this<websocket_session>
 {
 public:
     /** Takes over the socket that carried the HTTP upgrade request. */
-    websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
-        : ws_(std::move(socket)), state_(std::move(state))
-    {
-    }
+    websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state);
 
-    ~websocket_session() { state_->leave(this); }
+    ~websocket_session();
 
     /** Answers the upgrade request @p req with 101 Switching Protocols and starts reading. */
-    void run(request_type req)
-    {
-        // Beast's server defaults (30 s for the handshakes), and the `ws` heartbeat: once per
-        // ping interval Beast pings the client, and a client from which nothing at all came
-        // (no pong, no message) by the next tick is dropped, so the others learn it is gone.
-        auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-        auto const interval = state_->config().ping_interval;
-        timeouts.idle_timeout = interval.count() > 0 ? 2 * interval : websocket::stream_base::none();
-        timeouts.keep_alive_pings = interval.count() > 0;
-        ws_.set_option(timeouts);
-        // Bound what one client can make the server hold: larger messages close with 1009.
-        // This session checks the size itself (on_read()), so Beast's own check is off: in
-        // Boost 1.74 it resets the TCP connection of a client that is still sending, and
-        // that client never sees the 1009.
-        ws_.read_message_max(0);
-        ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-            res.set(http::field::server, "dbwebb-websocket-kit");
-        }));
-        ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
-                                                        shared_from_this()));
-    }
+    void run(request_type req);
 
     /**
      * Puts @p message in the send queue; it goes out after everything queued before it.
@@ -98,226 +65,32 @@ public:
      * @return false when this client takes no more (it is closing), or when @p message
      *         was a tick with no room even so (then it is dropped).
      */
-    bool send(outgoing_message message)
-    {
-        // After a close frame nothing may follow (RFC 6455 §5.5.1).
-        if(closing_ || ended_)
-            return false;
-        // The cap: make room by forgetting the oldest waiting ticks, never the history.
-        while(!has_room_for(message) && drop_oldest_tick())
-        {
-        }
-        if(!has_room_for(message))
-        {
-            lagging();
-            return false;
-        }
-        queued_bytes_ += message.data->size();
-        queue_.push_back(std::move(message));
-        // Only start a write when none is in flight: on_write() takes the next one.
-        if(!writing_)
-            do_write();
-        return true;
-    }
+    bool send(outgoing_message message);
 
     /** Starts the closing handshake with @p reason, after the write in flight (used at shutdown). */
-    void close(websocket::close_reason reason)
-    {
-        if(closing_ || ended_ || !ws_.is_open())
-            return;
-        closing_ = true;
-        // The client will not get what has not started yet; the write in flight must finish.
-        drop_unsent();
-        close_reason_ = reason;
-        // A close frame is a write too: sent now if the stream is free, else by on_write().
-        if(!writing_)
-            do_close();
-    }
+    void close(websocket::close_reason reason);
 
 private:
-    void on_accept(beast::error_code ec)
-    {
-        if(ec)
-            return fail(ec, "accept");
-        state_->join(this);
-        log_line("Connection received. Adding client.");
-        // The history first, so that the client's chart is never empty. Joining and
-        // queueing happen in one handler, so no tick can come between the two.
-        send({state_->feed().history_message(), false, false});
-        do_read();
-    }
+    // events.cpp: what this server does when the handshake is done (the `connection` event).
+    void on_open();
+    // events.cpp: true when message fits in the queue (see the definition).
+    bool has_room_for(outgoing_message const& message) const;
+    // events.cpp: forgets the oldest tick that waits; false when no tick waits.
+    bool drop_oldest_tick();
+    // events.cpp: notes that this client lost ticks (one log line when it starts to lag).
+    void lagging();
 
-    void do_read()
-    {
-        // Read a piece at a time, never more than one byte past the limit, so that a
-        // message over the limit is noticed before the server holds all of it.
-        std::size_t const room = state_->config().max_message + 1 - buffer_.size();
-        // Beast sets aside room in buffer_ before any byte arrives. Between messages ask for
-        // little: most connections wait far longer than they talk, and each would hold that
-        // room while it waits (the next pieces of a longer message come in larger reads).
-        std::size_t const piece = buffer_.size() == 0 ? first_piece : 64 * 1024;
-        ws_.async_read_some(buffer_, std::min(room, piece),
-                            beast::bind_front_handler(&websocket_session::on_read,
-                                                      shared_from_this()));
-    }
-
-    void on_read(beast::error_code ec, std::size_t /*bytes*/)
-    {
-        if(ec)
-            return end(ec, "read");
-        if(buffer_.size() > state_->config().max_message && !closing_)
-        {
-            // Too big: say so with 1009 through the send path. Beast's close then reads
-            // (and throws away) the rest of the message until the client answers the close.
-            release_buffer();
-            return close({websocket::close_code::too_big, "message too big"});
-        }
-        // The rest of the message is still on its way.
-        if(!ws_.is_message_done() && !closing_)
-            return do_read();
-        // The feed goes one way: a message from a client is logged and passed to no one,
-        // so that no client can put prices (or anything else) into the others' charts.
-        if(!state_->config().quiet && !closing_)
-            log_line(ws_.got_binary()
-                         ? "Received: <" + std::to_string(buffer_.size()) + " bytes of binary data>"
-                         : "Received: " + beast::buffers_to_string(buffer_.data()));
-        // Done with this message: the buffer is free for the next one.
-        release_buffer();
-        // Once we have said goodbye, Beast's close reads on by itself.
-        if(closing_)
-            return;
-        do_read();
-    }
-
-    void do_write()
-    {
-        writing_ = true;
-        // The frame type belongs to the message; the stream keeps it until the next write.
-        ws_.binary(queue_.front().binary);
-        ws_.async_write(net::buffer(*queue_.front().data),
-                        beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
-    }
-
-    void on_write(beast::error_code ec, std::size_t /*bytes*/)
-    {
-        writing_ = false;
-        if(ec)
-            return end(ec, "write");
-        // The message is out: free its place in the queue.
-        queued_bytes_ -= queue_.front().data->size();
-        queue_.pop_front();
-        if(!queue_.empty())
-            return do_write();
-        // The queue is empty: a client that lagged has caught up.
-        lagging_ = false;
-        // A close waited for the stream to be free: now it may go.
-        if(close_reason_)
-            do_close();
-    }
-
-    void do_close()
-    {
-        writing_ = true;
-        ws_.async_close(*close_reason_,
-                        beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
-    }
-
-    void on_close(beast::error_code ec)
-    {
-        writing_ = false;
-        // Without an error the closing handshake is complete: the peer answered our close.
-        end(ec ? ec : beast::error_code(websocket::error::closed), "close");
-    }
-
-    /**
-     * True when @p message fits in the queue: an empty queue takes any one message (so
-     * the history always goes), and no more than price_feed::max_unsent_ticks ticks wait,
-     * within the step's caps in bytes and messages.
-     */
-    bool has_room_for(outgoing_message const& message) const
-    {
-        if(queue_.empty())
-            return true;
-        auto const& config = state_->config();
-        if(queued_bytes_ + message.data->size() > config.send_queue_bytes ||
-           queue_.size() + 1 > config.send_queue_messages)
-            return false;
-        // The message being written is on its way; only the ones behind it wait.
-        auto const waiting = std::count_if(std::next(queue_.begin(), writing_ ? 1 : 0), queue_.end(),
-                                           [](outgoing_message const& m) { return m.tick; });
-        return !message.tick || static_cast<std::size_t>(waiting) < price_feed::max_unsent_ticks;
-    }
-
-    /**
-     * Forgets the oldest tick that waits (not the one being written: its bytes must live
-     * until on_write()). @return false when no tick waits.
-     */
-    bool drop_oldest_tick()
-    {
-        auto const oldest = std::find_if(std::next(queue_.begin(), writing_ ? 1 : 0), queue_.end(),
-                                         [](outgoing_message const& m) { return m.tick; });
-        if(oldest == queue_.end())
-            return false;
-        queued_bytes_ -= oldest->data->size();
-        queue_.erase(oldest);
-        lagging();
-        return true;
-    }
-
-    /** Notes that this client lost ticks: one log line when it starts to lag, not one per tick. */
-    void lagging()
-    {
-        if(!lagging_)
-            log_line("Dropping the oldest unsent ticks of a slow client.");
-        lagging_ = true;
-    }
-
-    /**
-     * Empties the read buffer. One no larger than a first read is kept for the next message;
-     * one that a longer message made grow gives its memory back, so that a connection that
-     * waits holds little (and one that once carried 1 MiB does not keep it).
-     */
-    void release_buffer()
-    {
-        buffer_.clear();
-        if(buffer_.capacity() > first_piece)
-            buffer_.shrink_to_fit();
-    }
-
-    /** Forgets every queued message except the one being written (its bytes must live until on_write). */
-    void drop_unsent()
-    {
-        while(queue_.size() > (writing_ ? 1u : 0u))
-        {
-            queued_bytes_ -= queue_.back().data->size();
-            queue_.pop_back();
-        }
-    }
-
-    /** The connection is over (@p ec says how): log it once, like the article's `close` event. */
-    void end(beast::error_code ec, char const* what)
-    {
-        if(ended_)
-            return;
-        ended_ = true;
-        drop_unsent();
-        // A close frame from the peer carries its code; anything else is an error we log.
-        websocket::close_reason reason = ws_.reason();
-        if(ec == websocket::error::closed)
-        {
-            if(reason.code == websocket::close_code::none)
-                reason.code = websocket::close_code::no_status;  // 1005: a close frame without a code
-        }
-        else
-        {
-            fail(ec, what);
-            reason = close_reason_for(ec);
-        }
-        log_line("Closing connection: " + std::to_string(reason.code) + " " +
-                 std::string(reason.reason.c_str()));
-        // No more ticks for it, even if a handler still holds this session a little longer.
-        state_->leave(this);
-    }
+    // websocket_session.cpp: the Beast side, one do_x()/on_x() pair per asynchronous step.
+    void on_accept(beast::error_code ec);
+    void do_read();
+    void on_read(beast::error_code ec, std::size_t bytes);
+    void do_write();
+    void on_write(beast::error_code ec, std::size_t bytes);
+    void do_close();
+    void on_close(beast::error_code ec);
+    void release_buffer();
+    void drop_unsent();
+    void end(beast::error_code ec, char const* what);
 
     // The first read of a message asks for this many bytes: enough for a typical chat message.
     static constexpr std::size_t first_piece = 128;
@@ -335,32 +108,3 @@ private:
     bool lagging_ = false;                // ticks were dropped since the queue was last empty
     std::optional<websocket::close_reason> close_reason_;  // the close frame waiting its turn
 };
-
-inline void shared_state::tick()
-{
-    // One serialized message for everyone, shared by every queue it goes into.
-    outgoing_message const message{feed_.tick(now_ms()), false, true};
-    std::size_t sent = 0;
-    // send() never removes a session (a full queue loses ticks, not its client), so the
-    // loop may walk the set itself.
-    for(auto* session : sessions_)
-    {
-        // send() only queues: a slow client costs this loop nothing.
-        if(session->send(message))
-            ++sent;
-    }
-    if(!config_.quiet)
-        log_line("Broadcasted data to " + std::to_string(sent) + " (" +
-                 std::to_string(sessions_.size()) + ") clients.");
-}
-
-inline void shared_state::close_all(beast::websocket::close_reason const& reason)
-{
-    // Weak pointers: a session whose last handler has run is gone, and is skipped.
-    std::vector<std::weak_ptr<websocket_session>> sessions;
-    for(auto* session : sessions_)
-        sessions.push_back(session->weak_from_this());
-    for(auto const& weak : sessions)
-        if(auto session = weak.lock())
-            session->close(reason);
-}

@@ -306,7 +306,7 @@ struct running
  * names it), @p jobs at once, and fills in their results.
  */
 void run_in_parallel(std::vector<test_entry>& tests, std::size_t jobs, std::string const& results_dir,
-                     bool brief)
+                     bool brief, bool fail_fast)
 {
     std::string const self = "/proc/self/exe";
     std::string const scratch = results_dir + "/.parts-" + std::to_string(::getpid());
@@ -314,7 +314,7 @@ void run_in_parallel(std::vector<test_entry>& tests, std::size_t jobs, std::stri
     ::mkdir(scratch.c_str(), 0755);
     std::vector<running> active;
     std::size_t next = 0;
-    std::size_t done = 0;
+    bool stop = false;  // --gtest_fail_fast: no more tests start after one failed
 
     auto start_one = [&](std::size_t index) {
         int fds[2];
@@ -369,12 +369,12 @@ void run_in_parallel(std::vector<test_entry>& tests, std::size_t jobs, std::stri
         }
         if(!brief || !t.passed)
             std::cout << t.output << std::flush;
-        ++done;
+        stop = stop || (fail_fast && !t.passed);
     };
 
-    while(done < tests.size())
+    while(!active.empty() || (!stop && next < tests.size()))
     {
-        while(active.size() < jobs && next < tests.size())
+        while(!stop && active.size() < jobs && next < tests.size())
             start_one(next++);
         std::vector<pollfd> fds;
         for(auto const& r : active)
@@ -399,6 +399,7 @@ void run_in_parallel(std::vector<test_entry>& tests, std::size_t jobs, std::stri
         }
     }
     ::rmdir(scratch.c_str());
+    tests.resize(next);  // what did not start (after a failure, with fail_fast) did not run
 }
 
 /** Writes the JUnit XML of a parallel run: one `<testsuite>` per suite, in the order they ran. */
@@ -524,7 +525,7 @@ int main(int argc, char** argv)
     std::cout << "[==========] Running " << tests.size() << " tests of " << step << ", " << jobs
               << " at once, level " << level << ".\n" << std::flush;
     bool const brief = testing::GTEST_FLAG(brief);
-    run_in_parallel(tests, jobs, results_dir, brief);
+    run_in_parallel(tests, jobs, results_dir, brief, testing::GTEST_FLAG(fail_fast));
     // The XML goes where --gtest_output says (a folder: <step>.xml in it), as in GoogleTest's own run.
     std::string xml = testing::GTEST_FLAG(output);
     xml = xml.compare(0, 4, "xml:") == 0 ? xml.substr(4) : results_dir + "/" + step + ".xml";

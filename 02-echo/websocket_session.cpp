@@ -1,0 +1,209 @@
+/**
+ * @file
+ * @brief The Beast side of a WebSocket session: the handshake, reading a message
+ *        a piece at a time, the one write in flight, the close, and the log of the end.
+ *
+ * What the server does with a message, and the queue it fills, are in events.cpp.
+ * This file instantiates Beast's stream templates, so it takes the longest of the
+ * step's files to compile; an edit of events.cpp does not recompile it.
+ */
+#include "websocket_session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace {
+
+/** The close code and reason to log for a connection that ended with error @p ec. */
+websocket::close_reason close_reason_for(beast::error_code ec)
+{
+    // Beast has already sent the matching close frame for these two.
+    if(ec == websocket::error::bad_frame_payload)
+        return {websocket::close_code::bad_payload, "invalid UTF-8"};
+    if(ec == websocket::condition::protocol_violation)
+        return {websocket::close_code::protocol_error, "protocol error"};
+    // 1006 is never sent; it is the name for "the connection just ended, without a close frame".
+    return {websocket::close_code::abnormal, ec.message()};
+}
+
+}  // namespace
+
+websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
+    : ws_(std::move(socket)), state_(std::move(state))
+{
+}
+
+websocket_session::~websocket_session() { state_->leave(this); }
+
+void websocket_session::run(request_type req)
+{
+    // Beast's server defaults: 30 s for the handshakes, and a ping to a
+    // peer that has been silent for a while, dropping it if no pong comes.
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // Bound what one client can make the server hold: larger messages close with 1009.
+    // This session checks the size itself (on_read()), so Beast's own check is off: in
+    // Boost 1.74 it resets the TCP connection of a client that is still sending, and
+    // that client never sees the 1009.
+    ws_.read_message_max(0);
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+        res.set(http::field::server, "dbwebb-websocket-kit");
+    }));
+    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
+                                                    shared_from_this()));
+}
+
+void websocket_session::close(websocket::close_reason reason)
+{
+    if(closing_ || ended_ || !ws_.is_open())
+        return;
+    closing_ = true;
+    // The client will not get what has not started yet; the write in flight must finish.
+    drop_unsent();
+    close_reason_ = reason;
+    // A close frame is a write too: sent now if the stream is free, else by on_write().
+    if(!writing_)
+        do_close();
+}
+
+void websocket_session::on_accept(beast::error_code ec)
+{
+    if(ec)
+        return fail(ec, "accept");
+    on_open();
+    do_read();
+}
+
+void websocket_session::do_read()
+{
+    reading_ = true;
+    // Read a piece at a time, never more than one byte past the limit, so that a
+    // message over the limit is noticed before the server holds all of it.
+    std::size_t const room = state_->config().max_message + 1 - buffer_.size();
+    // Beast sets aside room in buffer_ before any byte arrives. Between messages ask for
+    // little: most connections wait far longer than they talk, and each would hold that
+    // room while it waits (the next pieces of a longer message come in larger reads).
+    std::size_t const piece = buffer_.size() == 0 ? first_piece : 64 * 1024;
+    ws_.async_read_some(buffer_, std::min(room, piece),
+                        beast::bind_front_handler(&websocket_session::on_read,
+                                                  shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t /*bytes*/)
+{
+    reading_ = false;
+    if(ec)
+        return end(ec, "read");
+    if(buffer_.size() > state_->config().max_message && !closing_)
+    {
+        // Too big: say so with 1009 through the send path. Beast's close then reads
+        // (and throws away) the rest of the message until the client answers the close.
+        release_buffer();
+        return close({websocket::close_code::too_big, "message too big"});
+    }
+    // The rest of the message is still on its way.
+    if(!ws_.is_message_done() && !closing_)
+        return do_read();
+    // One copy of the message, owned jointly by the queue and the write that sends it.
+    outgoing_message message{std::make_shared<std::string const>(
+                                 beast::buffers_to_string(buffer_.data())),
+                             ws_.got_binary()};
+    // Done with this message: the buffer is free for the next one.
+    release_buffer();
+    // Once we have said goodbye, what still arrives is not answered; Beast's close reads on.
+    if(closing_)
+        return;
+    on_message(std::move(message));
+}
+
+void websocket_session::do_write()
+{
+    writing_ = true;
+    // The frame type belongs to the message; the stream keeps it until the next write.
+    ws_.binary(queue_.front().binary);
+    ws_.async_write(net::buffer(*queue_.front().data),
+                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t /*bytes*/)
+{
+    writing_ = false;
+    if(ec)
+        return end(ec, "write");
+    // The message is out: free its place in the queue.
+    queued_bytes_ -= queue_.front().data->size();
+    queue_.pop_front();
+    // A reader that waited for room may go on now.
+    if(!reading_ && !closing_ && !ended_ && !queue_full())
+        do_read();
+    if(!queue_.empty())
+        return do_write();
+    // A close waited for the stream to be free: now it may go.
+    if(close_reason_)
+        do_close();
+}
+
+void websocket_session::do_close()
+{
+    writing_ = true;
+    ws_.async_close(*close_reason_,
+                    beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
+}
+
+void websocket_session::on_close(beast::error_code ec)
+{
+    writing_ = false;
+    // Without an error the closing handshake is complete: the peer answered our close.
+    end(ec ? ec : beast::error_code(websocket::error::closed), "close");
+}
+
+// Empties the read buffer. One no larger than a first read is kept for the next message;
+// one that a longer message made grow gives its memory back, so that a connection that
+// waits holds little (and one that once carried 1 MiB does not keep it).
+void websocket_session::release_buffer()
+{
+    buffer_.clear();
+    if(buffer_.capacity() > first_piece)
+        buffer_.shrink_to_fit();
+}
+
+// Forgets every queued message except the one being written (its bytes must live until on_write).
+void websocket_session::drop_unsent()
+{
+    while(queue_.size() > (writing_ ? 1u : 0u))
+    {
+        queued_bytes_ -= queue_.back().data->size();
+        queue_.pop_back();
+    }
+}
+
+// The connection is over (ec says how): log it once, like the article's `close` event.
+void websocket_session::end(beast::error_code ec, char const* what)
+{
+    if(ended_)
+        return;
+    ended_ = true;
+    drop_unsent();
+    // A close frame from the peer carries its code; anything else is an error we log.
+    websocket::close_reason reason = ws_.reason();
+    if(ec == websocket::error::closed)
+    {
+        if(reason.code == websocket::close_code::none)
+            reason.code = websocket::close_code::no_status;  // 1005: a close frame without a code
+    }
+    else
+    {
+        fail(ec, what);
+        reason = close_reason_for(ec);
+    }
+    log_line("Closing connection: " + std::to_string(reason.code) + " " +
+             std::string(reason.reason.c_str()));
+}
+
+std::vector<std::weak_ptr<websocket_session>> shared_state::sessions() const
+{
+    std::vector<std::weak_ptr<websocket_session>> result;
+    result.reserve(sessions_.size());
+    for(auto* session : sessions_)
+        result.push_back(session->weak_from_this());
+    return result;
+}
