@@ -76,6 +76,14 @@ function failures(file) {
     return failed.sort((a, b) => (rank[a.level] ?? 3) - (rank[b.level] ?? 3));  // the article's first
 }
 
+// Why a step could not be graded (the compiler's errors, a failed install): the end of its log.
+function lastLines(file) {
+    let text;
+    try { text = fs.readFileSync(file, "utf8"); } catch (e) { return ""; }
+    const lines = text.trimEnd().split("\n").slice(-30).join("\n");
+    return lines.length > messageLimit ? "[…]" + lines.slice(-messageLimit) : lines;
+}
+
 const rows = parseCsv(fs.readFileSync(path.join(out, "grades.csv"), "utf8"));
 const header = rows.shift();
 const steps = [];
@@ -95,6 +103,8 @@ for (const fields of rows) {
         cell.failed = failures(xml) || [];
         cell.log = r.student + "/" + r.step + ".log";
     }
+    if (r.status === "error") cell.why = lastLines(path.join(out, r.student, r.step + ".log")) ||
+                                         lastLines(path.join(out, r.student, "setup.log"));
     students.get(r.student)[r.step] = cell;
 }
 steps.sort();
@@ -188,7 +198,10 @@ function showDetails(student, step) {
     p.append(x);
     box.append(p);
   }
-  if (c.status === "error") box.append(el("p", "The grader could not grade this step: see setup.log and the output."));
+  if (c.status === "error") {
+    box.append(el("p", "The grader could not grade this step (a build that failed, an install that failed): the end of its log."));
+    if (c.why) box.append(el("pre", c.why));
+  }
   if (c.status === "graded" && c.failed.length === 0) box.append(el("p", "Every test passed."));
   const list = el("ol");
   for (const f of c.failed) {
