@@ -27,6 +27,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <iterator>
 #include <gtest/gtest.h>
 #include <fstream>
 #include <mutex>
@@ -36,6 +38,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -497,14 +500,60 @@ exit_info server::stop(duration timeout)
     return *info;
 }
 
-long server::resident_kib() const
+namespace {
+
+// The resident memory of one process in KiB, or 0.
+long process_rss_kib(pid_t pid)
 {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     while(std::getline(status, line))
         if(line.rfind("VmRSS:", 0) == 0)
             return std::atol(line.c_str() + 6);
     return 0;
+}
+
+// The parent of every process there is, from /proc/<pid>/stat ("pid (name) state ppid …"; the
+// name may hold spaces and parentheses, so the fields start after the last ')').
+std::vector<std::pair<pid_t, pid_t>> process_parents()
+{
+    std::vector<std::pair<pid_t, pid_t>> parents;
+    for(auto const& entry : std::filesystem::directory_iterator("/proc", std::filesystem::directory_options::skip_permission_denied))
+    {
+        std::string const name = entry.path().filename().string();
+        if(name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); }))
+            continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+        auto const end = text.rfind(')');
+        if(end == std::string::npos)
+            continue;
+        std::istringstream fields(text.substr(end + 1));
+        char state = 0;
+        pid_t ppid = 0;
+        if(fields >> state >> ppid)
+            parents.emplace_back(std::stoi(name), ppid);
+    }
+    return parents;
+}
+
+}  // namespace
+
+long server::resident_kib() const
+{
+    // The program and everything it started: a start command may be a wrapper (a sandbox, a
+    // shell that does not exec) around the server, whose memory is what the tests mean.
+    long total = process_rss_kib(pid_);
+    std::vector<pid_t> family{pid_};
+    auto const parents = process_parents();
+    for(std::size_t i = 0; i < family.size(); ++i)
+        for(auto const& [pid, ppid] : parents)
+            if(ppid == family[i])
+            {
+                family.push_back(pid);
+                total += process_rss_kib(pid);
+            }
+    return total;
 }
 
 // ---------------------------------------------------------------------------

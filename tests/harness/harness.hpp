@@ -115,7 +115,7 @@ public:
     std::optional<exit_info> wait_exit(duration timeout = patience);
     /** Sends @p signal to the program. */
     void send_signal(int signal);
-    /** The program's resident memory in KiB (from /proc), or 0 when it cannot be read. */
+    /** The resident memory in KiB (from /proc) of the program and every process it started, or 0. */
     long resident_kib() const;
 
     struct impl;  ///< internal state (pipes, reader thread)
