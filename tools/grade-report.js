@@ -163,11 +163,23 @@ function el(tag, text, cls) {
   return e;
 }
 // A student's score: passed of all tests graded, over every step.
+// How many tests a step has at this level: the most any student was graded on (the same tests
+// for everyone). A step handed in that could not be graded (error) counts as all of them failed,
+// so that a build that fails never raises a score.
+const stepTotals = {};
+for (const student of data.students)
+  for (const [step, c] of Object.entries(student.cells))
+    if (c.status === "graded") {
+      let t = 0;
+      for (const l of levels) t += c.levels[l][1];
+      stepTotals[step] = Math.max(stepTotals[step] || 0, t);
+    }
 function score(student) {
   let passed = 0, total = 0;
   for (const step of data.steps) {
     const c = student.cells[step];
     if (!c) continue;
+    if (c.status === "error") { total += stepTotals[step] || 1; continue; }
     for (const l of levels) { passed += c.levels[l][0]; total += c.levels[l][1]; }
   }
   return total ? passed / total : 0;
