@@ -28,7 +28,6 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <iterator>
 #include <gtest/gtest.h>
 #include <fstream>
 #include <mutex>
