@@ -501,15 +501,27 @@ exit_info server::stop(duration timeout)
 
 namespace {
 
+// The text of a file of /proc, or "" when it cannot be read: a process may end while it is read
+// (reading then fails with ESRCH, which std::ifstream would throw), so plain read() is used.
+std::string proc_file(std::string const& path)
+{
+    std::string text;
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if(fd < 0)
+        return text;
+    char chunk[4096];
+    for(ssize_t n; (n = ::read(fd, chunk, sizeof chunk)) > 0;)
+        text.append(chunk, static_cast<std::size_t>(n));
+    ::close(fd);
+    return text;
+}
+
 // The resident memory of one process in KiB, or 0.
 long process_rss_kib(pid_t pid)
 {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while(std::getline(status, line))
-        if(line.rfind("VmRSS:", 0) == 0)
-            return std::atol(line.c_str() + 6);
-    return 0;
+    std::string const status = proc_file("/proc/" + std::to_string(pid) + "/status");
+    auto const at = status.find("\nVmRSS:");
+    return at == std::string::npos ? 0 : std::atol(status.c_str() + at + 7);
 }
 
 // The parent of every process there is, from /proc/<pid>/stat ("pid (name) state ppid …"; the
@@ -517,21 +529,21 @@ long process_rss_kib(pid_t pid)
 std::vector<std::pair<pid_t, pid_t>> process_parents()
 {
     std::vector<std::pair<pid_t, pid_t>> parents;
-    for(auto const& entry : std::filesystem::directory_iterator("/proc", std::filesystem::directory_options::skip_permission_denied))
+    std::error_code ec;
+    for(std::filesystem::directory_iterator entry("/proc", ec), end; !ec && entry != end; entry.increment(ec))
     {
-        std::string const name = entry.path().filename().string();
+        std::string const name = entry->path().filename().string();
         if(name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); }))
             continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-        auto const end = text.rfind(')');
-        if(end == std::string::npos)
+        std::string const text = proc_file("/proc/" + name + "/stat");
+        auto const close = text.rfind(')');
+        if(close == std::string::npos)
             continue;
-        std::istringstream fields(text.substr(end + 1));
+        std::istringstream fields(text.substr(close + 1));
         char state = 0;
         pid_t ppid = 0;
         if(fields >> state >> ppid)
-            parents.emplace_back(std::stoi(name), ppid);
+            parents.emplace_back(static_cast<pid_t>(std::atol(name.c_str())), ppid);
     }
     return parents;
 }
