@@ -178,11 +178,14 @@ struct ws_options
 struct handshake_result
 {
     bool upgraded = false;                           ///< 101 and a valid WebSocket accept
-    int status = 0;                                  ///< HTTP status of the answer
+    int status = 0;                                  ///< HTTP status of the answer; 0: no answer came
     std::map<std::string, std::string> headers;      ///< answer headers, names in lower case
     std::string body;                                ///< answer body (for a refusal)
     std::string error;                               ///< what went wrong, if not upgraded
 };
+
+/** The handshake's outcome in words for a failure message: "status 403 (…)", or why there was no answer. */
+std::string describe(handshake_result const& result);
 
 /** A WebSocket client. Every operation is bounded by a timeout. */
 class ws_client
@@ -219,6 +222,14 @@ public:
 
     /** Waits up to @p timeout for the next message; nothing when none came or the connection closed. */
     std::optional<message> receive(duration timeout = patience);
+    /**
+     * Sends a ping and waits (reading, keeping what arrives) for the pong: true once the server
+     * reads this connection, which it does only after it has taken the client in. A test waits
+     * with it for that instead of for a log line whose words it does not check.
+     */
+    bool ping(duration timeout = patience);
+    /** Takes the messages that arrived and were not received yet (wait_close() keeps them). */
+    std::vector<message> drain();
     /** Waits up to @p timeout for the server to close; the close code, or nothing if still open. */
     std::optional<close_info> wait_close(duration timeout = patience);
     /** True until the connection has closed or failed. */
@@ -229,6 +240,11 @@ public:
     void drop();
     /** How the connection ended, once it has. */
     std::optional<close_info> closed() const;
+    /**
+     * The connection's state in words, for a failure message after receive() gave nothing:
+     * "open, nothing arrived" or how it closed ("closed by the server: 1009 'too big'").
+     */
+    std::string state() const;
 
     struct impl;  ///< internal state (Beast stream)
 
