@@ -874,6 +874,11 @@ struct ws_client::impl
         });
     }
 
+    // Sends one message as several frames (ws_client::send_fragmented()).
+    bool write_fragmented(std::string const& data, bool binary, std::size_t fragment, duration timeout);
+    // Starts the closing handshake and waits for the server's answer (ws_client::close()).
+    bool close(int code, std::string const& reason, duration timeout);
+
     bool write(std::string const& data, bool binary, duration timeout)
     {
         timeout = bounded(timeout);
@@ -1006,27 +1011,50 @@ std::string ws_client::protocol() const
     return it == impl_->result.headers.end() ? std::string() : it->second;
 }
 
-bool ws_client::send_text(std::string const& text, duration timeout)
+namespace {
+
+/** A send's or close's outcome for GoogleTest: on failure, what became of the connection. */
+testing::AssertionResult explained(bool ok, ws_client const& client, char const* what)
 {
-    return impl_->write(text, false, timeout);
+    if(ok)
+        return testing::AssertionSuccess();
+    return testing::AssertionFailure() << what << " failed: " << client.state();
 }
 
-bool ws_client::send_binary(std::string const& data, duration timeout)
+}  // namespace
+
+testing::AssertionResult ws_client::send_text(std::string const& text, duration timeout)
 {
-    return impl_->write(data, true, timeout);
+    return explained(impl_->write(text, false, timeout), *this, "sending a text message");
 }
 
-bool ws_client::send_raw_text(std::string const& bytes, duration timeout)
+testing::AssertionResult ws_client::send_binary(std::string const& data, duration timeout)
+{
+    return explained(impl_->write(data, true, timeout), *this, "sending a binary message");
+}
+
+testing::AssertionResult ws_client::send_raw_text(std::string const& bytes, duration timeout)
 {
     // Beast checks UTF-8 only on what it receives, so this goes out as it is.
-    return impl_->write(bytes, false, timeout);
+    return explained(impl_->write(bytes, false, timeout), *this, "sending a text message");
 }
 
-bool ws_client::send_fragmented(std::string const& data, bool binary, std::size_t fragment,
-                                duration timeout)
+testing::AssertionResult ws_client::send_fragmented(std::string const& data, bool binary, std::size_t fragment,
+                                                    duration timeout)
+{
+    return explained(impl_->write_fragmented(data, binary, fragment, timeout), *this, "sending a fragmented message");
+}
+
+testing::AssertionResult ws_client::close(int code, std::string const& reason, duration timeout)
+{
+    return explained(impl_->close(code, reason, timeout), *this, "the closing handshake");
+}
+
+bool ws_client::impl::write_fragmented(std::string const& data, bool binary, std::size_t fragment,
+                                       duration timeout)
 {
     timeout = bounded(timeout);
-    auto& p = *impl_;
+    auto& p = *this;
     if(p.closed || fragment == 0)
         return false;
     p.ws.binary(binary);
@@ -1131,10 +1159,10 @@ std::optional<close_info> ws_client::wait_close(duration timeout)
 
 bool ws_client::is_open() const { return !impl_->closed && impl_->result.upgraded; }
 
-bool ws_client::close(int code, std::string const& reason, duration timeout)
+bool ws_client::impl::close(int code, std::string const& reason, duration timeout)
 {
     timeout = bounded(timeout);
-    auto& p = *impl_;
+    auto& p = *this;
     if(p.closed)
         return false;
     bool done = false;

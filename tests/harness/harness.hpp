@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace harness {
 
 using namespace std::chrono_literals;
@@ -187,7 +189,11 @@ struct handshake_result
 /** The handshake's outcome in words for a failure message: "status 403 (…)", or why there was no answer. */
 std::string describe(handshake_result const& result);
 
-/** A WebSocket client. Every operation is bounded by a timeout. */
+/**
+ * A WebSocket client. Every operation is bounded by a timeout. The sends and close() answer
+ * with a GoogleTest result that says, when they fail, what became of the connection, so that
+ * `ASSERT_TRUE(c->send_text("hi"))` explains itself.
+ */
 class ws_client
 {
 public:
@@ -208,17 +214,17 @@ public:
     std::string protocol() const;
 
     /** Sends a text message; false if it could not be sent in time. */
-    bool send_text(std::string const& text, duration timeout = patience);
+    testing::AssertionResult send_text(std::string const& text, duration timeout = patience);
     /** Sends a binary message; false if it could not be sent in time. */
-    bool send_binary(std::string const& data, duration timeout = patience);
+    testing::AssertionResult send_binary(std::string const& data, duration timeout = patience);
     /** Sends one message as several frames of at most @p fragment bytes each. */
-    bool send_fragmented(std::string const& data, bool binary, std::size_t fragment,
+    testing::AssertionResult send_fragmented(std::string const& data, bool binary, std::size_t fragment,
                          duration timeout = patience);
     /**
      * Sends a text frame without checking that it is valid UTF-8 (to test the
      * server's check).
      */
-    bool send_raw_text(std::string const& bytes, duration timeout = patience);
+    testing::AssertionResult send_raw_text(std::string const& bytes, duration timeout = patience);
 
     /** Waits up to @p timeout for the next message; nothing when none came or the connection closed. */
     std::optional<message> receive(duration timeout = patience);
@@ -235,7 +241,7 @@ public:
     /** True until the connection has closed or failed. */
     bool is_open() const;
     /** Starts the closing handshake with @p code and waits (bounded) for the server's answer. */
-    bool close(int code = 1000, std::string const& reason = "", duration timeout = patience);
+    testing::AssertionResult close(int code = 1000, std::string const& reason = "", duration timeout = patience);
     /** Drops the TCP connection at once, without a close frame (a vanished client). */
     void drop();
     /** How the connection ended, once it has. */
