@@ -354,7 +354,15 @@ server::~server()
 {
     // A test that failed because the server crashed says so, with the end of what it printed:
     // "nothing arrived" alone would send a student looking in the wrong place.
-    if(!testing::Test::HasFailure() || impl_->end_expected || !ended())
+    if(!testing::Test::HasFailure() || impl_->end_expected)
+        return;
+    {
+        // A crash closes the test's connections a moment before the process is gone: wait
+        // for that moment (briefly, and only in a test that failed).
+        std::unique_lock<std::mutex> lock(impl_->mutex);
+        impl_->changed.wait_for(lock, 300ms, [&] { return impl_->eof; });
+    }
+    if(!ended())
         return;
     impl_->try_reap(WNOHANG);
     auto const& info = impl_->info;
