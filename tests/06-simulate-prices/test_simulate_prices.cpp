@@ -554,9 +554,12 @@ TEST(Server, spec_DropsAPeerThatDoesNotAnswerPings)
     ASSERT_EQ(parse(a->receive()).value("type", ""), "history");
     // a keeps reading (and so answers pings); the silent one is dropped after two intervals.
     auto const deadline = std::chrono::steady_clock::now() + 10s;
-    while(!s->wait_for_output("Closing connection: 1006", 50ms) && std::chrono::steady_clock::now() < deadline)
+    // (Which code the log line names after the server gave up is not the contract: SPEC.md.)
+    while(!s->wait_for_output("Closing connection: ", 50ms) && std::chrono::steady_clock::now() < deadline)
         a->receive(50ms);
-    EXPECT_TRUE(s->wait_for_output("Closing connection: 1006", 0ms)) << s->output();
-    EXPECT_EQ(s->count_output("Closing connection"), 1u) << "a client that answers pings stays";
-    EXPECT_TRUE(a->is_open());
+    EXPECT_TRUE(s->wait_for_output("Closing connection: ", 0ms))
+        << "expected a line 'Closing connection: …' for the silent client; it printed: " << s->output();
+    EXPECT_TRUE(silent->wait_close()) << "the silent client must be dropped: " << silent->state();
+    EXPECT_EQ(s->count_output("Closing connection"), 1u) << "a client that answers pings stays: " << s->output();
+    EXPECT_TRUE(a->is_open()) << a->state();
 }
