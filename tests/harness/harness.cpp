@@ -670,7 +670,7 @@ std::unique_ptr<server> server::start(std::string const& step, std::string const
         if(!where.empty() && harness_port)
             leave_note(step, program, "'" + command + "' does not listen on the port given in DBWEBB_PORT: " + where);
         // Another program may have taken the port the harness chose in between: try another once.
-        if(ended && attempt < 2 && harness_port && where.empty() && collided)
+        if(ended && attempt < 2 && harness_port && where.empty())
             continue;
         throw std::runtime_error(why);
     }
