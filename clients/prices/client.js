@@ -118,7 +118,14 @@ let delay = 1000;
 
 /** Connects to the server that served the page, and again after every close. */
 function connect() {
-    const websocket = new WebSocket(defaultUrl());
+    let websocket;
+    try {
+        websocket = new WebSocket(defaultUrl());
+    } catch (error) {
+        // A ?url= the browser cannot use (ftp://, a typo) throws here; no retry would help.
+        log.write(`Cannot connect to "${defaultUrl()}": ${error.message}`, "error");
+        return;
+    }
     log.write(`Connecting to ${websocket.url} ...`);
     status.show(websocket.readyState);
 
