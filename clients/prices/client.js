@@ -1,28 +1,21 @@
 /**
  * @file
- * @brief The prices client (#stock-prices): one live line chart per instrument,
- *        drawn with uPlot from the JSON messages of 06-simulate-prices.
+ * @brief The prices client (article #stock-prices, server 06-simulate-prices): one live line
+ *        chart per cake, drawn with uPlot from the server's JSON messages, over a WebSocket
+ *        that connects again by itself when the server comes back.
  *
- * The server speaks two message types (06-simulate-prices/README.md):
+ * The server sends two kinds of message (06-simulate-prices/README.md), times in milliseconds
+ * since 1970 UTC, as `Date.now()` gives them:
  * - `{"type":"history","points":[{"time":…,"prices":[{"name":…,"price":…},…]},…]}`
  *   once, right after the connection opens: the recent points, oldest first;
  * - `{"type":"prices","time":…,"prices":[…]}` at every tick.
- * Times are milliseconds since 1970 UTC (JavaScript's `Date.now()`).
- *
- * The connection comes from the kit's `keepConnected`: when the server stops,
- * the page keeps its charts, says so, and connects again (1 s, 2 s, 4 s … 30 s);
- * the history it gets then replaces what it had. Names and prices from the
- * network reach the page only as text (uPlot, too, writes labels with textContent).
+ * Names and prices reach the page only as text (uPlot, too, writes its labels with textContent).
  */
 import uPlot from "../node_modules/uplot/dist/uPlot.esm.js";
-import { Log, StatusView, defaultUrl, el, keepConnected } from "../shared/kit.js";
+import { Log, StatusView, defaultUrl, describeClose, el } from "../shared/page.js";
 
 /** Points kept per chart: as many as the server's history, so memory stays bounded. */
 const MAX_POINTS = 1000;
-/** Lines kept in the log: a page left open for days reconnects many times. */
-const MAX_LOG_LINES = 200;
-/** Height of one chart's plotting area, in CSS pixels. */
-const CHART_HEIGHT = 220;
 /** One colour per chart, in turn. */
 const COLOURS = ["#1f6feb", "#cf222e", "#1a7f37", "#9a6700", "#8250df", "#bf3989"];
 
@@ -31,166 +24,131 @@ const status = new StatusView(document.getElementById("state"));
 const lastTick = document.getElementById("last-tick");
 const chartsRoot = document.getElementById("charts");
 
-/** The charts by instrument name: {figure, price, plot, times, prices}. */
-let charts = new Map();
+/** The charts by instrument name: {figure, price (the caption's output), plot, times, prices}. */
+const charts = new Map();
 /** Ticks received since the page opened. */
 let ticks = 0;
-/** True once the first tick after the latest history has been logged. */
-let tickLogged = false;
 
 /** A price with two decimals, as a shop shows it. */
-function money(value) {
-    return value.toFixed(2);
-}
+const money = (value) => value.toFixed(2);
+/** The size of a chart: as wide as its section. */
+const size = () => ({ width: Math.max(280, chartsRoot.clientWidth), height: 220 });
 
-/** The width a chart gets: the width of its section. */
-function chartWidth() {
-    return Math.max(280, chartsRoot.clientWidth);
-}
-
-/** Adds a line to the log and forgets the oldest lines beyond MAX_LOG_LINES. */
-function write(text, kind = "info") {
-    log.write(text, kind);
-    while (log.list.children.length > MAX_LOG_LINES) {
-        log.list.firstElementChild.remove();
-    }
-}
-
-/** Creates the chart of one instrument: a figure with its name, its latest price and a uPlot. */
-function makeChart(name, index) {
-    const price = el("output", { class: "price-now" }, "--");
-    const figure = el("figure", { class: "price-chart", "aria-label": `Price of ${name}` },
-        el("figcaption", {}, name, ": ", price));
-    chartsRoot.append(figure);
-    const times = [];
-    const prices = [];
-    const plot = new uPlot({
-        width: chartWidth(),
-        height: CHART_HEIGHT,
-        ms: 1,  // the x values are milliseconds, as the server sends them
-        scales: { x: { time: true } },
-        series: [
-            { label: "Time" },
-            {
-                label: name,
-                stroke: COLOURS[index % COLOURS.length],
-                width: 2,
+/** The chart of @p name, made if it is new: a figure with the name, latest price and a uPlot. */
+function chart(name) {
+    if (!charts.has(name)) {
+        const price = el("output", { class: "price-now" }, "--");
+        const figure = el("figure", { class: "price-chart", "aria-label": `Price of ${name}` },
+            el("figcaption", {}, name, ": ", price));
+        chartsRoot.append(figure);
+        const times = [];
+        const prices = [];
+        const plot = new uPlot({
+            ...size(),
+            ms: 1,  // the times are milliseconds, as the server sends them
+            series: [{ label: "Time" }, {
+                label: name, stroke: COLOURS[charts.size % COLOURS.length], width: 2,
                 value: (self, value) => (value == null ? "--" : money(value)),
-            },
-        ],
-        axes: [{}, { values: (self, splits) => splits.map(money), size: 60 }],
-    }, [times, prices], figure);
-    return { figure, price, plot, times, prices };
-}
-
-/** Removes every chart (the server now sends other instruments). */
-function clearCharts() {
-    for (const chart of charts.values()) {
-        chart.plot.destroy();
-        chart.figure.remove();
+            }],
+            axes: [{}, { values: (self, splits) => splits.map(money), size: 60 }],
+        }, [times, prices], figure);
+        charts.set(name, { figure, price, plot, times, prices });
     }
-    charts = new Map();
+    return charts.get(name);
 }
 
-/**
- * Checks that @p point is `{time: number, prices: [{name: string, price: number}, …]}`.
- * @returns {boolean}
- */
-function isPoint(point) {
-    return point !== null && typeof point === "object" && Number.isFinite(point.time) &&
-        Array.isArray(point.prices) &&
-        point.prices.every((p) => p !== null && typeof p === "object" &&
-            typeof p.name === "string" && Number.isFinite(p.price));
-}
-
-/** Appends one point to the charts (creating a chart for a name not seen before). */
+/** Adds one point, `{time, prices: [{name, price}, …]}`, to the charts (not yet drawn). */
 function addPoint(point) {
+    if (!Number.isFinite(point?.time) || !Array.isArray(point.prices)) {
+        throw new Error("a point without a time and a list of prices");
+    }
     for (const { name, price } of point.prices) {
-        if (!charts.has(name)) {
-            charts.set(name, makeChart(name, charts.size));
+        if (typeof name !== "string" || !Number.isFinite(price)) {
+            throw new Error("a price without a name or a number");
         }
-        const chart = charts.get(name);
-        chart.times.push(point.time);
-        chart.prices.push(price);
+        const { price: output, times, prices } = chart(name);
+        times.push(point.time);
+        prices.push(price);
         // Forget the oldest point once a chart holds as many as the server's history.
-        if (chart.times.length > MAX_POINTS) {
-            chart.times.shift();
-            chart.prices.shift();
+        if (times.length > MAX_POINTS) {
+            times.shift();
+            prices.shift();
         }
-        chart.price.textContent = money(price);
+        output.textContent = money(price);
     }
 }
 
-/** Draws every chart again from its arrays. */
+/** Draws every chart again from its points. */
 function redraw() {
-    for (const chart of charts.values()) {
-        chart.plot.setData([chart.times, chart.prices]);
-    }
+    charts.forEach(({ plot, times, prices }) => plot.setData([times, prices]));
 }
 
-/** Handles the `history` message: it replaces everything the charts showed. */
-function onHistory(message) {
-    if (!Array.isArray(message.points) || !message.points.every(isPoint)) {
-        write("Ignored a history message that does not follow the protocol.", "error");
-        return;
-    }
-    // After a restart the server may have other instruments: start the charts over.
-    clearCharts();
-    tickLogged = false;
-    message.points.forEach(addPoint);
-    redraw();
-    const names = [...charts.keys()].join(", ");
-    write(`History: ${message.points.length} points of ${charts.size} instruments (${names}).`, "received");
-}
-
-/** Handles a `prices` message: one more point on every chart. */
-function onPrices(message) {
-    if (!isPoint(message)) {
-        write("Ignored a prices message that does not follow the protocol.", "error");
-        return;
-    }
-    addPoint(message);
-    redraw();
-    ticks += 1;
-    const time = new Date(message.time).toLocaleTimeString();
-    lastTick.textContent = `${time} (${ticks} received)`;
-    // The log shows the first tick of each connection; the rest would bury it (devtools'
-    // Network tab shows every message: the WS request, its Messages tab).
-    if (!tickLogged) {
-        const summary = message.prices.map((p) => `${p.name} ${money(p.price)}`).join(" · ");
-        write(`First tick: ${summary} (the next ones update "Last tick" above).`, "received");
-        tickLogged = true;
-    }
-}
-
-/** Reads one message from the server; anything unexpected is logged as text and skipped. */
-function onMessage(event) {
-    if (typeof event.data !== "string") {
-        write(`Ignored a binary message of ${event.data.byteLength} bytes.`, "error");
-        return;
-    }
-    let message;
+/** Handles one message from the server; one that breaks the protocol is logged and skipped. */
+function onMessage(text) {
     try {
-        message = JSON.parse(event.data);
-    } catch {
-        write(`Ignored a message that is not JSON: ${event.data.slice(0, 200)}`, "error");
+        const message = JSON.parse(text);
+        if (message?.type === "history" && Array.isArray(message.points)) {
+            // A restarted server may have other cakes: the history replaces every chart.
+            for (const { plot, figure } of charts.values()) {
+                plot.destroy();
+                figure.remove();
+            }
+            charts.clear();
+            message.points.forEach(addPoint);
+            redraw();
+            const names = [...charts.keys()].join(", ");
+            log.write(`History: ${message.points.length} points of ${names}.`, "received");
+        } else if (message?.type === "prices") {
+            addPoint(message);
+            redraw();
+            ticks += 1;
+            // Every tick in the log would bury the rest; "Last tick" counts them instead.
+            const time = new Date(message.time).toLocaleTimeString();
+            lastTick.textContent = `${time} (${ticks} received)`;
+        } else {
+            throw new Error("no known type");
+        }
+    } catch (error) {
+        log.write(`Ignored a message (${error.message}): ${String(text).slice(0, 200)}`, "error");
+    }
+}
+
+/** The pause before the next try to connect: 1 s, doubled after every failure, at most 30 s. */
+let delay = 1000;
+
+/** Connects to the server that served the page, and again after every close. */
+function connect() {
+    let websocket;
+    try {
+        websocket = new WebSocket(defaultUrl());
+    } catch (error) {
+        // A ?url= the browser cannot use (ftp://, a typo) throws here; no retry would help.
+        log.write(`Cannot connect to "${defaultUrl()}": ${error.message}`, "error");
         return;
     }
-    if (message?.type === "history") {
-        onHistory(message);
-    } else if (message?.type === "prices") {
-        onPrices(message);
-    } else {
-        write(`Ignored a message of unknown type: ${event.data.slice(0, 200)}`, "error");
-    }
+    log.write(`Connecting to ${websocket.url} ...`);
+    status.show(websocket.readyState);
+
+    websocket.onopen = () => {
+        delay = 1000;
+        log.write(`Open: connected to ${websocket.url}.`);
+        status.show(websocket.readyState);
+    };
+    websocket.onmessage = (event) => onMessage(event.data);
+    websocket.onerror = () => {
+        // The browser tells the page no more, on purpose; devtools' console says why.
+        log.write("Error: the connection failed (devtools' console tells why).", "error");
+    };
+    websocket.onclose = (event) => {
+        log.write(describeClose(event), "error");
+        // Wait before the next try, longer each time, so a server that is down is not flooded.
+        log.write(`Reconnecting in ${delay / 1000} s ...`);
+        status.show(websocket.readyState, `(reconnecting in ${delay / 1000} s)`);
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+    };
 }
 
 // The charts follow the width of the page.
-window.addEventListener("resize", () => {
-    for (const chart of charts.values()) {
-        chart.plot.setSize({ width: chartWidth(), height: CHART_HEIGHT });
-    }
-});
-
-// Connect to the server that served this page, and again whenever it comes back.
-keepConnected(defaultUrl(), { log, status, onMessage });
+window.addEventListener("resize", () => charts.forEach(({ plot }) => plot.setSize(size())));
+connect();
