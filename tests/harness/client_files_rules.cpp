@@ -89,9 +89,13 @@ TEST_P(ClientFilesRules, spec_PrintsTheBrowserClientLineAfterTheReadyLine)
     auto s = GetParam().program.start();
     std::string const line = "Browser client: http://localhost:" + std::to_string(s->port()) +
                              "/clients/" + GetParam().page + "/";
-    ASSERT_TRUE(s->wait_for_output(line)) << s->output();
+    ASSERT_TRUE(s->wait_for_output(line)) << "expected the line '" << line << "'; it printed: " << s->output();
+    // After the ready line, where there is one (its words are a test of their own).
     std::string const out = s->output();
-    EXPECT_LT(out.find("Server is listening on"), out.find(line)) << out;
+    if(auto const ready = out.find("Server is listening on"); ready != std::string::npos)
+    {
+        EXPECT_LT(ready, out.find(line)) << "the browser client's line comes after the ready line: " << out;
+    }
 }
 
 TEST_P(ClientFilesRules, kit_ServesTheKitsClientsIndexByDefault)

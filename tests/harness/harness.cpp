@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -78,8 +79,9 @@ std::string override_for(std::string const& program)
 
 std::string build_dir()
 {
+    // Absolute, since the programs run in working folders of their own.
     if(char const* dir = std::getenv("KIT_BUILD_DIR"); dir != nullptr && *dir != '\0')
-        return dir;
+        return std::filesystem::absolute(dir).string();
     return KIT_BUILD_DIR;
 }
 
@@ -127,6 +129,29 @@ std::string command_for(std::string const& step, std::string const& program)
     return custom.empty() ? build_dir() + "/" + step + "/" + program : custom;
 }
 
+namespace {
+
+/** The last @p n bytes of @p text, marked as cut when they are not all of it. */
+std::string tail(std::string const& text, std::size_t n = 1200)
+{
+    if(text.size() <= n)
+        return text;
+    return "[…]" + text.substr(text.size() - n);
+}
+
+/** Quotes a program's output for a failure message: its end on lines of its own, or "nothing". */
+std::string quoted(std::string const& text)
+{
+    if(text.empty())
+        return "nothing";
+    std::string end = tail(text);
+    while(!end.empty() && end.back() == '\n')
+        end.pop_back();
+    return "\n" + end;
+}
+
+}  // namespace
+
 /** The most the harness keeps of what one program prints on one stream. */
 constexpr std::size_t output_cap = 4u << 20;
 
@@ -141,6 +166,9 @@ struct server::impl
     std::string err;
     bool eof = false;  // both pipes closed: the program (and all it started) has ended
     bool reaped = false;
+    bool end_expected = false;  // the test stopped it, signalled it or waited for its end
+    std::string command;        // how it was started, for messages
+    std::string workdir;        // its working folder, of its own (removed with it)
     exit_info info;
     std::thread reader;
 
@@ -163,6 +191,11 @@ struct server::impl
             ::close(out_fd);
         if(err_fd >= 0)
             ::close(err_fd);
+        if(!workdir.empty())
+        {
+            std::error_code ignored;
+            std::filesystem::remove_all(workdir, ignored);  // and whatever the program left in it
+        }
     }
 
     // A copy of what the program printed so far on one stream (out or err).
@@ -257,7 +290,8 @@ namespace {
  *              with an error (MSG_NOSIGNAL) instead of a SIGPIPE that would end the test
  */
 std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
-                                    std::map<std::string, std::string> const& env, int* input)
+                                    std::map<std::string, std::string> const& env, int* input,
+                                    std::string const& workdir = {})
 {
     std::vector<std::string> flat = environment_with(env);
     std::vector<char*> envp;
@@ -286,6 +320,8 @@ std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
             ::dup2(in[1], 0);
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
+        if(!workdir.empty() && ::chdir(workdir.c_str()) != 0)
+            ::_exit(126);
         ::execve(argv[0], argv.data(), envp.data());
         std::fprintf(stderr, "harness: cannot run %s: %s\n", argv[0], std::strerror(errno));
         ::_exit(127);
@@ -313,7 +349,23 @@ std::unique_ptr<server::impl> spawn(std::vector<std::string> words,
 }  // namespace
 
 server::server(std::unique_ptr<impl> p) : impl_(std::move(p)), pid_(impl_->pid) {}
-server::~server() = default;
+
+server::~server()
+{
+    // A test that failed because the server crashed says so, with the end of what it printed:
+    // "nothing arrived" alone would send a student looking in the wrong place.
+    if(!testing::Test::HasFailure() || impl_->end_expected || !ended())
+        return;
+    impl_->try_reap(WNOHANG);
+    auto const& info = impl_->info;
+    std::string const how = info.exited ? "with exit status " + std::to_string(info.status)
+                            : info.signal != 0 ? "by signal " + std::to_string(info.signal) + " (" +
+                                                     strsignal(info.signal) + ")"
+                                               : std::string("");
+    ADD_FAILURE() << "Note: '" << impl_->command << "' ended during this test " << how
+                  << ", which may be why it failed.\nThe end of its stderr: " << quoted(errors())
+                  << "\nThe end of its stdout: " << quoted(output());
+}
 
 std::uint16_t free_port()
 {
@@ -349,6 +401,37 @@ std::uint16_t free_port()
     throw std::runtime_error("no free port found");
 }
 
+namespace {
+
+/**
+ * @p command with each word that names a file or folder relative to where the tests run made
+ * absolute (`node server.js` -> `node /home/me/echo/server.js`), so that the program can run in
+ * a working folder of its own; a first word without `/` is left to the shell's PATH. Nothing
+ * when the command has quotes or other shell syntax, whose words this cannot tell apart: such
+ * a command runs where the tests run, as typed.
+ */
+std::optional<std::string> with_absolute_paths(std::string const& command)
+{
+    if(command.find_first_of("\\'\"$`*?;&|<>(){}~#") != std::string::npos)
+        return std::nullopt;
+    std::error_code ec;
+    auto const here = std::filesystem::current_path(ec);
+    if(ec)
+        return std::nullopt;
+    std::istringstream words(command);
+    std::string word, result;
+    for(bool first = true; words >> word; first = false)
+    {
+        bool const relative = word[0] != '/' && word[0] != '-' && word.find('=') == std::string::npos;
+        if(relative && (!first || word.find('/') != std::string::npos) && ::access((here / word).c_str(), F_OK) == 0)
+            word = (here / word).lexically_normal().string();
+        result += (result.empty() ? "" : " ") + word;
+    }
+    return result;
+}
+
+}  // namespace
+
 std::unique_ptr<server> server::launch(std::string const& step, std::string const& program,
                                        environment env)
 {
@@ -367,9 +450,32 @@ std::unique_ptr<server> server::launch(std::string const& step, std::string cons
     }
     env.emplace("DBWEBB_HOST", "127.0.0.1");
     std::vector<std::string> words{binary};
+    auto const absolute = custom.empty() ? std::optional<std::string>(binary) : with_absolute_paths(custom);
     if(!custom.empty())
-        words = {"/bin/sh", "-c", "exec " + custom};
-    auto p = spawn(std::move(words), env, nullptr);
+        words = {"/bin/sh", "-c", "exec " + absolute.value_or(custom)};
+    // The program runs in a folder of its own, so that nothing it writes (a Node server given
+    // DBWEBB_PORT=http makes a Unix socket named `http` where it runs) lands in the kit's tree.
+    std::string workdir;
+    if(absolute)
+    {
+        workdir = (std::filesystem::temp_directory_path() / "kit-server-XXXXXX").string();
+        if(::mkdtemp(workdir.data()) == nullptr)
+            throw std::runtime_error("cannot make a working folder " + workdir + ": " + std::strerror(errno));
+    }
+    std::unique_ptr<server::impl> p;
+    try
+    {
+        p = spawn(std::move(words), env, nullptr, workdir);
+    }
+    catch(...)
+    {
+        std::error_code ignored;
+        if(!workdir.empty())
+            std::filesystem::remove(workdir, ignored);
+        throw;
+    }
+    p->workdir = workdir;
+    p->command = custom.empty() ? binary : custom;
     std::unique_ptr<server> s(new server(std::move(p)));
     s->given_port_ = given;
     return s;
@@ -391,42 +497,174 @@ bool accepts(std::uint16_t port)
     }
 }
 
+// The processes of a family: @p root and everything it started (defined below, with /proc).
+std::vector<pid_t> family_of(pid_t root);
+
+/** The TCP ports that @p root or a process it started listens on (from /proc), in order. */
+std::set<std::uint16_t> listening_ports(pid_t root)
+{
+    // The inodes of the family's sockets, from the links in /proc/<pid>/fd.
+    std::set<std::string> inodes;
+    for(pid_t pid : family_of(root))
+    {
+        std::error_code ec;
+        std::string const fds = "/proc/" + std::to_string(pid) + "/fd";
+        for(std::filesystem::directory_iterator e(fds, ec), end; !ec && e != end; e.increment(ec))
+        {
+            std::error_code link_ec;
+            std::string const target = std::filesystem::read_symlink(e->path(), link_ec).string();
+            if(!link_ec && target.compare(0, 8, "socket:[") == 0)
+                inodes.insert(target.substr(8, target.size() - 9));
+        }
+    }
+    // The listening sockets (state 0A) of the machine, by inode: "sl local rem st … inode".
+    std::set<std::uint16_t> ports;
+    for(char const* table : {"/proc/net/tcp", "/proc/net/tcp6"})
+    {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line);  // the column names
+        while(std::getline(in, line))
+        {
+            std::istringstream fields(line);
+            std::string sl, local, remote, state, skip, inode;
+            fields >> sl >> local >> remote >> state;
+            for(int i = 0; i < 5; ++i)
+                fields >> skip;  // tx:rx, tr:when, retrnsmt, uid, timeout
+            fields >> inode;
+            auto const colon = local.rfind(':');
+            if(state == "0A" && colon != std::string::npos && inodes.count(inode) != 0)
+                ports.insert(static_cast<std::uint16_t>(std::stoul(local.substr(colon + 1), nullptr, 16)));
+        }
+    }
+    return ports;
+}
+
+/**
+ * Where the tests of one run leave a note that a program does not listen on the port it is
+ * given, so that its later tests say so in one line instead of colliding on the port it
+ * takes instead (`KIT_RUN_DIR`, set by the test runner for the tests of one run; none when
+ * the tests run in one process, which keeps the note in memory).
+ */
+std::string note_file(std::string const& step, std::string const& program)
+{
+    char const* dir = std::getenv("KIT_RUN_DIR");
+    return dir != nullptr && *dir != '\0' ? std::string(dir) + "/" + step + "." + program + ".port-note" : "";
+}
+
+std::mutex notes_mutex;
+std::map<std::string, std::string> notes;  // step/program -> why it does not listen where told
+
+void leave_note(std::string const& step, std::string const& program, std::string const& why)
+{
+    std::lock_guard<std::mutex> lock(notes_mutex);
+    notes[step + "/" + program] = why;
+    if(std::string const file = note_file(step, program); !file.empty())
+        std::ofstream(file) << why;
+}
+
+std::string note_for(std::string const& step, std::string const& program)
+{
+    std::lock_guard<std::mutex> lock(notes_mutex);
+    if(auto it = notes.find(step + "/" + program); it != notes.end())
+        return it->second;
+    std::string const file = note_file(step, program);
+    if(file.empty())
+        return {};
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/** The port a test asked for in @p env (DBWEBB_PORT), or 0 when it is not a port number. */
+std::uint16_t asked_port(server::environment const& env)
+{
+    auto const it = env.find("DBWEBB_PORT");
+    if(it == env.end() || it->second.empty() ||
+       !std::all_of(it->second.begin(), it->second.end(), [](unsigned char c) { return std::isdigit(c); }))
+        return 0;
+    long const n = std::atol(it->second.c_str());
+    return n > 0 && n < 65536 ? static_cast<std::uint16_t>(n) : 0;
+}
+
 }  // namespace
 
 std::unique_ptr<server> server::start(std::string const& step, std::string const& program,
                                       environment env, duration timeout)
 {
+    // SPEC.md: a server is ready when it prints `Server is listening on <port>` or when the port
+    // it was given accepts a connection, whichever comes first (students reword the line).
     static std::regex const ready(R"(Server is listening on (\d+))");
+    std::string const command = command_for(step, program);
+    bool const harness_port = env.find("DBWEBB_PORT") == env.end();
+    if(std::string const note = note_for(step, program); harness_port && !note.empty())
+        throw std::runtime_error(note + " (found by an earlier test of this run; not started again)");
     for(int attempt = 1;; ++attempt)
     {
         auto s = launch(step, program, env);
-        std::smatch m;
-        std::unique_lock<std::mutex> lock(s->impl_->mutex);
-        bool const ok = s->impl_->changed.wait_for(lock, timeout, [&] {
-            return s->impl_->eof || std::regex_search(s->impl_->out, m, ready);
-        }) && std::regex_search(s->impl_->out, m, ready);
-        if(!ok)
+        std::uint16_t const port = harness_port ? s->given_port_ : asked_port(env);
+        auto const deadline = clock::now() + timeout;
+        std::optional<std::uint16_t> printed;  // the port of the ready line, once it came
+        bool ended = false;
+        while(clock::now() < deadline)
         {
-            bool const ended = s->impl_->eof;
-            std::string const why = "no ready line from '" + command_for(step, program) + "' " +
-                                    (ended ? std::string("before it ended")
-                                           : "within " + std::to_string(timeout.count()) + " ms") +
-                                    "; stdout: " + s->impl_->out + " stderr: " + s->impl_->err;
-            lock.unlock();
-            s.reset();
-            // Another program may have taken the port the harness chose: try another once.
-            if(ended && attempt < 2 && env.find("DBWEBB_PORT") == env.end())
-                continue;
-            throw std::runtime_error(why);
+            {
+                std::unique_lock<std::mutex> lock(s->impl_->mutex);
+                std::smatch m;
+                if(!printed && std::regex_search(s->impl_->out, m, ready))
+                    printed = static_cast<std::uint16_t>(std::min(65535L, std::atol(m[1].str().c_str())));
+                ended = s->impl_->eof;
+            }
+            // With a port of its own: ready when it accepts there. With DBWEBB_PORT=0 (a kit
+            // extra): the ready line names the port, which then must accept.
+            std::uint16_t const probe = port != 0 ? port : printed.value_or(0);
+            if(probe != 0 && accepts(probe))
+            {
+                s->port_ = probe;
+                return s;
+            }
+            if(ended)
+                break;
+            // A refused connect answers at once: look again soon, or as soon as it prints.
+            std::unique_lock<std::mutex> lock(s->impl_->mutex);
+            s->impl_->changed.wait_for(lock, 20ms);
         }
-        lock.unlock();
-        int const printed = std::stoi(m[1].str());
-        s->port_ = printed > 0 && printed < 65536 ? static_cast<std::uint16_t>(printed) : s->given_port_;
-        // The ready line may come a moment before the port accepts: wait (bounded) until it does.
-        auto const deadline = clock::now() + 2000ms;
-        while(s->port_ != 0 && !accepts(s->port_) && clock::now() < deadline && !s->ended())
-            std::this_thread::sleep_for(10ms);  // polling connect: a refused connect has no wait
-        return s;
+
+        // Not ready: say why, in the words a student can act on.
+        std::string const out = s->output();
+        std::string const err = s->errors();
+        std::set<std::uint16_t> const elsewhere = ended ? std::set<std::uint16_t>{} : listening_ports(s->pid_);
+        std::smatch in_use;
+        bool const collided = std::regex_search(err, in_use, std::regex(R"(EADDRINUSE[^\n]*?:(\d+))"));
+        std::string where;  // where it listens instead, when it does not use the port given
+        if(!elsewhere.empty() && port != 0 && elsewhere.count(port) == 0)
+            where = "it listens on port " + std::to_string(*elsewhere.begin()) + " instead";
+        else if(collided && port != 0 && in_use[1].str() != std::to_string(port))
+            where = "it tried to listen on port " + in_use[1].str() +
+                    " instead, which was taken (EADDRINUSE: by a copy of it that another test started?)";
+        std::string why = "'" + command + "' did not get ready";
+        if(!where.empty())
+            why += ": it does not listen on the port given in DBWEBB_PORT (" + std::to_string(port) + "); " + where;
+        else if(port != 0)
+            why += ": nothing accepted a connection on the port given in DBWEBB_PORT (" + std::to_string(port) +
+                   ")" + (printed ? " although it printed the ready line" : " and it printed no ready line") +
+                   (ended ? "" : " within " + std::to_string(timeout.count()) + " ms");
+        else
+            why += ": it printed no line 'Server is listening on <port>' within " + std::to_string(timeout.count()) + " ms";
+        if(ended)
+        {
+            auto const info = s->wait_exit(500ms);
+            why += "; it ended" + (info && info->exited ? " with exit status " + std::to_string(info->status)
+                                   : info && info->signal != 0 ? " by signal " + std::to_string(info->signal)
+                                                               : std::string());
+        }
+        why += ".\nIts stdout: " + quoted(out) + "\nIts stderr: " + quoted(err);
+        s.reset();
+        if(!where.empty() && harness_port)
+            leave_note(step, program, "'" + command + "' does not listen on the port given in DBWEBB_PORT: " + where);
+        // Another program may have taken the port the harness chose in between: try another once.
+        if(ended && attempt < 2 && harness_port && where.empty() && collided)
+            continue;
+        throw std::runtime_error(why);
     }
 }
 
@@ -460,12 +698,14 @@ std::size_t server::count_output(std::string const& text) const
 
 void server::send_signal(int signal)
 {
+    impl_->end_expected = true;
     if(!impl_->reaped)
         ::kill(pid_, signal);
 }
 
 std::optional<exit_info> server::wait_exit(duration timeout)
 {
+    impl_->end_expected = true;
     timeout = bounded(timeout);
     auto const deadline = clock::now() + timeout;
     while(!impl_->try_reap(WNOHANG))
@@ -548,22 +788,26 @@ std::vector<std::pair<pid_t, pid_t>> process_parents()
     return parents;
 }
 
+std::vector<pid_t> family_of(pid_t root)
+{
+    std::vector<pid_t> family{root};
+    auto const parents = process_parents();
+    for(std::size_t i = 0; i < family.size(); ++i)
+        for(auto const& [pid, ppid] : parents)
+            if(ppid == family[i])
+                family.push_back(pid);
+    return family;
+}
+
 }  // namespace
 
 long server::resident_kib() const
 {
     // The program and everything it started: a start command may be a wrapper (a sandbox, a
     // shell that does not exec) around the server, whose memory is what the tests mean.
-    long total = process_rss_kib(pid_);
-    std::vector<pid_t> family{pid_};
-    auto const parents = process_parents();
-    for(std::size_t i = 0; i < family.size(); ++i)
-        for(auto const& [pid, ppid] : parents)
-            if(ppid == family[i])
-            {
-                family.push_back(pid);
-                total += process_rss_kib(pid);
-            }
+    long total = 0;
+    for(pid_t pid : family_of(pid_))
+        total += process_rss_kib(pid);
     return total;
 }
 
@@ -629,6 +873,11 @@ struct ws_client::impl
             buffer.consume(n);
         });
     }
+
+    // Sends one message as several frames (ws_client::send_fragmented()).
+    bool write_fragmented(std::string const& data, bool binary, std::size_t fragment, duration timeout);
+    // Starts the closing handshake and waits for the server's answer (ws_client::close()).
+    bool close(int code, std::string const& reason, duration timeout);
 
     bool write(std::string const& data, bool binary, duration timeout)
     {
@@ -707,7 +956,12 @@ std::unique_ptr<ws_client> ws_client::connect(std::uint16_t port, ws_options opt
                            hs_ec = ec;
                        });
     bool const finished = p->run_until([&] { return done; }, timeout);
-    p->result.status = static_cast<int>(res.result_int());
+    // Beast's response starts as a 200: it holds the server's answer only when one was read,
+    // which is so when the handshake worked or failed on what the answer said (an error of
+    // Beast's WebSocket category); a dropped connection or a timeout got no answer at all.
+    bool const answered =
+        finished && (!hs_ec || hs_ec.category() == make_error_code(websocket::error::upgrade_declined).category());
+    p->result.status = answered ? static_cast<int>(res.result_int()) : 0;
     for(auto const& field : res)
     {
         std::string name(field.name_string());
@@ -718,7 +972,9 @@ std::unique_ptr<ws_client> ws_client::connect(std::uint16_t port, ws_options opt
     p->result.body = res.body();
     if(!finished || hs_ec)
     {
-        p->result.error = finished ? hs_ec.message() : "handshake timed out";
+        p->result.error = !finished ? "no answer to the handshake within " + std::to_string(timeout.count()) + " ms"
+                          : answered ? hs_ec.message()
+                                     : "no answer to the handshake: " + hs_ec.message();
         p->abort();
     }
     else
@@ -731,13 +987,23 @@ std::unique_ptr<ws_client> ws_client::connect_or_throw(std::uint16_t port, ws_op
 {
     auto client = connect(port, std::move(options), timeout);
     if(!client->result().upgraded)
-        throw std::runtime_error("WebSocket handshake failed: status " +
-                                 std::to_string(client->result().status) + ", " +
-                                 client->result().error);
+        throw std::runtime_error("WebSocket handshake failed: " + describe(client->result()));
     return client;
 }
 
 handshake_result const& ws_client::result() const { return impl_->result; }
+
+std::string describe(handshake_result const& result)
+{
+    if(result.upgraded)
+        return "upgraded (101)";
+    if(result.status == 0)
+        return result.error;
+    std::string text = "status " + std::to_string(result.status) + " (" + result.error + ")";
+    if(!result.body.empty())
+        text += ", body '" + result.body.substr(0, 200) + "'";
+    return text;
+}
 
 std::string ws_client::protocol() const
 {
@@ -745,27 +1011,50 @@ std::string ws_client::protocol() const
     return it == impl_->result.headers.end() ? std::string() : it->second;
 }
 
-bool ws_client::send_text(std::string const& text, duration timeout)
+namespace {
+
+/** A send's or close's outcome for GoogleTest: on failure, what became of the connection. */
+testing::AssertionResult explained(bool ok, ws_client const& client, char const* what)
 {
-    return impl_->write(text, false, timeout);
+    if(ok)
+        return testing::AssertionSuccess();
+    return testing::AssertionFailure() << what << " failed: " << client.state();
 }
 
-bool ws_client::send_binary(std::string const& data, duration timeout)
+}  // namespace
+
+testing::AssertionResult ws_client::send_text(std::string const& text, duration timeout)
 {
-    return impl_->write(data, true, timeout);
+    return explained(impl_->write(text, false, timeout), *this, "sending a text message");
 }
 
-bool ws_client::send_raw_text(std::string const& bytes, duration timeout)
+testing::AssertionResult ws_client::send_binary(std::string const& data, duration timeout)
+{
+    return explained(impl_->write(data, true, timeout), *this, "sending a binary message");
+}
+
+testing::AssertionResult ws_client::send_raw_text(std::string const& bytes, duration timeout)
 {
     // Beast checks UTF-8 only on what it receives, so this goes out as it is.
-    return impl_->write(bytes, false, timeout);
+    return explained(impl_->write(bytes, false, timeout), *this, "sending a text message");
 }
 
-bool ws_client::send_fragmented(std::string const& data, bool binary, std::size_t fragment,
-                                duration timeout)
+testing::AssertionResult ws_client::send_fragmented(std::string const& data, bool binary, std::size_t fragment,
+                                                    duration timeout)
+{
+    return explained(impl_->write_fragmented(data, binary, fragment, timeout), *this, "sending a fragmented message");
+}
+
+testing::AssertionResult ws_client::close(int code, std::string const& reason, duration timeout)
+{
+    return explained(impl_->close(code, reason, timeout), *this, "the closing handshake");
+}
+
+bool ws_client::impl::write_fragmented(std::string const& data, bool binary, std::size_t fragment,
+                                       duration timeout)
 {
     timeout = bounded(timeout);
-    auto& p = *impl_;
+    auto& p = *this;
     if(p.closed || fragment == 0)
         return false;
     p.ws.binary(binary);
@@ -809,6 +1098,50 @@ std::optional<message> ws_client::receive(duration timeout)
     return m;
 }
 
+std::vector<message> ws_client::drain()
+{
+    std::vector<message> taken(std::make_move_iterator(impl_->inbox.begin()),
+                               std::make_move_iterator(impl_->inbox.end()));
+    impl_->inbox.clear();
+    return taken;
+}
+
+bool ws_client::ping(duration timeout)
+{
+    timeout = bounded(timeout);
+    auto& p = *impl_;
+    if(p.closed)
+        return false;
+    bool pong = false;
+    bool sent = false;
+    beast::error_code ping_ec;
+    p.ws.control_callback([&](websocket::frame_type kind, beast::string_view) {
+        pong = pong || kind == websocket::frame_type::pong;
+    });
+    p.ws.async_ping({}, [&](beast::error_code ec) {
+        sent = true;
+        ping_ec = ec;
+    });
+    p.start_read();  // the pong arrives through a read; messages before it stay in the inbox
+    p.run_until([&] { return (sent && (pong || ping_ec)) || (p.closed && !p.reading); }, timeout);
+    bool const answered = pong;
+    if(!sent)
+        p.abort();  // a ping still in flight refers to this frame's variables
+    p.ws.control_callback();
+    return answered;
+}
+
+std::string ws_client::state() const
+{
+    auto const& closed = impl_->closed;
+    if(!closed)
+        return "the connection is open and nothing arrived";
+    if(closed->code == 1006)
+        return "the connection ended without a close frame (1006)";
+    return "the server closed the connection with " + std::to_string(closed->code) +
+           (closed->reason.empty() ? std::string() : " '" + closed->reason + "'");
+}
+
 std::optional<close_info> ws_client::wait_close(duration timeout)
 {
     timeout = bounded(timeout);
@@ -826,10 +1159,10 @@ std::optional<close_info> ws_client::wait_close(duration timeout)
 
 bool ws_client::is_open() const { return !impl_->closed && impl_->result.upgraded; }
 
-bool ws_client::close(int code, std::string const& reason, duration timeout)
+bool ws_client::impl::close(int code, std::string const& reason, duration timeout)
 {
     timeout = bounded(timeout);
-    auto& p = *impl_;
+    auto& p = *this;
     if(p.closed)
         return false;
     bool done = false;
@@ -916,14 +1249,21 @@ raw_socket::raw_socket(std::uint16_t port, duration timeout)
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // A constructor that throws runs no destructor: close the socket before each throw.
+    auto fail = [&](std::string const& why) {
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("connect to port " + std::to_string(port) + " failed: " + why);
+    };
     if(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS)
-        throw std::runtime_error(std::string("connect failed: ") + std::strerror(errno));
+        fail(std::strerror(errno));
     pollfd pfd{fd_, POLLOUT, 0};
     int error = 0;
     socklen_t len = sizeof error;
-    if(::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1 ||
-       ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
-        throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
+    if(::poll(&pfd, 1, static_cast<int>(timeout.count())) != 1)
+        fail("no answer within " + std::to_string(timeout.count()) + " ms");
+    if(::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
+        fail(std::strerror(error));
 }
 
 raw_socket::~raw_socket()

@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace harness {
 
 using namespace std::chrono_literals;
@@ -178,13 +180,20 @@ struct ws_options
 struct handshake_result
 {
     bool upgraded = false;                           ///< 101 and a valid WebSocket accept
-    int status = 0;                                  ///< HTTP status of the answer
+    int status = 0;                                  ///< HTTP status of the answer; 0: no answer came
     std::map<std::string, std::string> headers;      ///< answer headers, names in lower case
     std::string body;                                ///< answer body (for a refusal)
     std::string error;                               ///< what went wrong, if not upgraded
 };
 
-/** A WebSocket client. Every operation is bounded by a timeout. */
+/** The handshake's outcome in words for a failure message: "status 403 (…)", or why there was no answer. */
+std::string describe(handshake_result const& result);
+
+/**
+ * A WebSocket client. Every operation is bounded by a timeout. The sends and close() answer
+ * with a GoogleTest result that says, when they fail, what became of the connection, so that
+ * `ASSERT_TRUE(c->send_text("hi"))` explains itself.
+ */
 class ws_client
 {
 public:
@@ -205,30 +214,43 @@ public:
     std::string protocol() const;
 
     /** Sends a text message; false if it could not be sent in time. */
-    bool send_text(std::string const& text, duration timeout = patience);
+    testing::AssertionResult send_text(std::string const& text, duration timeout = patience);
     /** Sends a binary message; false if it could not be sent in time. */
-    bool send_binary(std::string const& data, duration timeout = patience);
+    testing::AssertionResult send_binary(std::string const& data, duration timeout = patience);
     /** Sends one message as several frames of at most @p fragment bytes each. */
-    bool send_fragmented(std::string const& data, bool binary, std::size_t fragment,
+    testing::AssertionResult send_fragmented(std::string const& data, bool binary, std::size_t fragment,
                          duration timeout = patience);
     /**
      * Sends a text frame without checking that it is valid UTF-8 (to test the
      * server's check).
      */
-    bool send_raw_text(std::string const& bytes, duration timeout = patience);
+    testing::AssertionResult send_raw_text(std::string const& bytes, duration timeout = patience);
 
     /** Waits up to @p timeout for the next message; nothing when none came or the connection closed. */
     std::optional<message> receive(duration timeout = patience);
+    /**
+     * Sends a ping and waits (reading, keeping what arrives) for the pong: true once the server
+     * reads this connection, which it does only after it has taken the client in. A test waits
+     * with it for that instead of for a log line whose words it does not check.
+     */
+    bool ping(duration timeout = patience);
+    /** Takes the messages that arrived and were not received yet (wait_close() keeps them). */
+    std::vector<message> drain();
     /** Waits up to @p timeout for the server to close; the close code, or nothing if still open. */
     std::optional<close_info> wait_close(duration timeout = patience);
     /** True until the connection has closed or failed. */
     bool is_open() const;
     /** Starts the closing handshake with @p code and waits (bounded) for the server's answer. */
-    bool close(int code = 1000, std::string const& reason = "", duration timeout = patience);
+    testing::AssertionResult close(int code = 1000, std::string const& reason = "", duration timeout = patience);
     /** Drops the TCP connection at once, without a close frame (a vanished client). */
     void drop();
     /** How the connection ended, once it has. */
     std::optional<close_info> closed() const;
+    /**
+     * The connection's state in words, for a failure message after receive() gave nothing:
+     * "open, nothing arrived" or how it closed ("closed by the server: 1009 'too big'").
+     */
+    std::string state() const;
 
     struct impl;  ///< internal state (Beast stream)
 

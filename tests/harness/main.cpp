@@ -42,6 +42,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -330,6 +331,7 @@ void run_in_parallel(std::vector<test_entry>& tests, std::size_t jobs, std::stri
             ::dup2(fds[1], 1);
             ::dup2(fds[1], 2);
             ::setenv("KIT_CHILD", "1", 1);
+            ::setenv("KIT_RUN_DIR", scratch.c_str(), 1);  // notes the tests of this run share
             char const* argv[] = {self.c_str(), filter.c_str(), output.c_str(), "--gtest_color=no", nullptr};
             ::execv(self.c_str(), const_cast<char* const*>(argv));
             std::_Exit(127);
@@ -398,7 +400,8 @@ void run_in_parallel(std::vector<test_entry>& tests, std::size_t jobs, std::stri
             ++i;
         }
     }
-    ::rmdir(scratch.c_str());
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch, ignored);  // with the notes the tests left there
     tests.resize(next);  // what did not start (after a failure, with fail_fast) did not run
 }
 

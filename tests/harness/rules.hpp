@@ -78,6 +78,19 @@ struct program_ref
     }
 };
 
+/**
+ * Takes whatever a server sends its clients when they connect (greetings, a welcome of its own,
+ * a price history), whatever its words, so that a test starts from quiet clients and depends on
+ * no text it does not check (SPEC.md: one difference costs one test). The first and the last of
+ * @p clients each send a marker, and every client reads until it has the markers of the others.
+ * @param clients the clients, in the order they connected
+ * @param skipped when given, receives what each client read before its markers, in order
+ * @return a failure that says which client missed which marker, when a server does not pass
+ *         messages on between its clients (for the steps that broadcast, from 03 on)
+ */
+testing::AssertionResult settled(std::vector<ws_client*> const& clients,
+                                 std::vector<std::vector<message>>* skipped = nullptr);
+
 /** Prints a program_ref in GoogleTest's messages. */
 inline void PrintTo(program_ref const& p, std::ostream* os) { *os << p.step << "/" << p.program; }
 
