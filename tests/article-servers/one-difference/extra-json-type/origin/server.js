@@ -1,0 +1,112 @@
+/**
+ * Article section #sameorigin, on the subprotocol server of #sub: verifyClient
+ * lets a handshake through only when its Origin is a page on localhost or
+ * dbwebb.se (any scheme, any port); ws refuses the others.
+ *
+ * ONE DIFFERENCE: a client that chose `json` is sent `{"type":"welcome"}`
+ * when it connects, a message type of the student's own beside the
+ * article's `{timestamp, data}`.
+ */
+"use strict";
+
+const port = process.env.DBWEBB_PORT || 1337;
+const express = require("express");
+const http = require("http");
+const url = require("url");
+const WebSocket = require("ws");
+
+const app = express();
+const server = http.createServer(app);
+const wss = new WebSocket.Server({
+    server: server,
+    clientTracking: true, // keep the open clients in wss.clients
+    handleProtocols: handleProtocols, // choose the subprotocol
+    verifyClient: verifyClient // accept only the origins we know
+});
+
+// Every HTTP request gets the same answer.
+app.use((req, res) => {
+    res.send({ msg: "hello" });
+});
+
+/**
+ * Choose the subprotocol: the first offer the server knows, or false.
+ *
+ * @param {Array} protocols The offers of the client, in its order.
+ *
+ * @return {string|boolean} The chosen protocol, or false for none.
+ */
+function handleProtocols(protocols /*, request */) {
+    console.log(`Incoming protocol requests '${protocols}'.`);
+    for (const protocol of protocols) {
+        if (protocol === "text" || protocol === "json") {
+            return protocol;
+        }
+    }
+    return false;
+}
+
+/**
+ * Accept a handshake only from a page on localhost or dbwebb.se.
+ *
+ * @param {Object} info Holds origin, the Origin header of the handshake.
+ *
+ * @return {boolean} true to accept the connection, false to refuse it.
+ */
+function verifyClient(info) {
+    const host = url.parse(info.origin || "").hostname;
+    const allowed = host === "localhost" || host === "dbwebb.se";
+
+    console.log(`Origin '${info.origin}' ${allowed ? "accepted" : "refused"}.`);
+    return allowed;
+}
+
+// Send data to every open client except ws, formatted by the protocol of ws.
+wss.broadcastExcept = (ws, data) => {
+    let clients = 0;
+
+    wss.clients.forEach((client) => {
+        if (client !== ws && client.readyState === WebSocket.OPEN) {
+            clients++;
+            if (ws.protocol === "json") {
+                let msg = {
+                    timestamp: Date(),
+                    data: data
+                };
+
+                client.send(JSON.stringify(msg));
+            } else {
+                client.send(data);
+            }
+        }
+    });
+    console.log(`Broadcasted data to ${clients} (${wss.clients.size}) clients.`);
+};
+
+wss.on("connection", (ws, req) => {
+    console.log("Connection received. Adding client.");
+
+    wss.broadcastExcept(ws, `New client connected (${wss.clients.size}).`);
+
+    // Our own message type for json clients: they are welcomed on connect.
+    if (ws.protocol === "json") {
+        ws.send(JSON.stringify({ type: "welcome" }));
+    }
+
+    ws.on("message", (message) => {
+        console.log("Received: %s", message);
+        wss.broadcastExcept(ws, message);
+    });
+
+    ws.on("error", (error) => {
+        console.log(`Server error: ${error}`);
+    });
+
+    ws.on("close", (code, reason) => {
+        console.log(`Closing connection: ${code} ${reason}`);
+    });
+});
+
+server.listen(port, () => {
+    console.log(`Server is listening on ${port}`);
+});
