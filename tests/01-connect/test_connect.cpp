@@ -45,7 +45,7 @@ TEST(ServerStandalone, spec_LogsThePeerAddressOfAConnection)
     // The article prints the socket object itself; SPEC.md asks for the peer's address.
     auto c = ws_client::connect_or_throw(s->port());
     EXPECT_TRUE(s->wait_for_output("Connection received: 127.0.0.1"))
-        << "expected 'Connection received: 127.0.0.1'; it printed: " << s->output();
+        << "expected 'Connection received: 127.0.0.1'; it printed: " << s->printed();
 }
 
 TEST(ServerStandalone, article_IgnoresMessagesButKeepsTheConnection)
@@ -86,7 +86,7 @@ void expect_requests_logged(std::string const& program)
     {
         http_get(s->port(), path);
         EXPECT_TRUE(s->wait_for_output("Webserver received: " + path))
-            << "expected 'Webserver received: " << path << "'; it printed: " << s->output();
+            << "expected 'Webserver received: " << path << "'; it printed: " << s->printed();
     }
 }
 

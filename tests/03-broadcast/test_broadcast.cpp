@@ -38,7 +38,7 @@ TEST(Server, spec_LogsEveryHttpRequest)
     for(std::string path : {"/", "/api/anything"})
     {
         ASSERT_EQ(http_get(s->port(), path).status, 200) << path;
-        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path << "\n" << s->output();
+        EXPECT_TRUE(s->wait_for_output("HTTP request on " + path + "\n")) << path << "\n" << s->printed();
     }
 }
 
@@ -47,7 +47,7 @@ TEST(Server, article_LogsEachConnectionInTheArticlesWords)
     auto s = server::start(step, "server");
     auto a = ws_client::connect_or_throw(s->port());
     EXPECT_TRUE(s->wait_for_output("Connection received. Adding client.\n"))
-        << "expected 'Connection received. Adding client.'; it printed: " << s->output();
+        << "expected 'Connection received. Adding client.'; it printed: " << s->printed();
 }
 
 TEST(Server, spec_LogsABinaryMessageByItsSizeAndEveryClose)
@@ -58,10 +58,10 @@ TEST(Server, spec_LogsABinaryMessageByItsSizeAndEveryClose)
     ASSERT_TRUE(settled({a.get(), b.get()}));
     ASSERT_TRUE(a->send_binary(std::string(6, 'x')));
     ASSERT_TRUE(b->receive()) << "a's message did not reach b (" << b->state() << ")";
-    EXPECT_TRUE(s->wait_for_output("6 bytes")) << s->output();
-    EXPECT_EQ(s->output().find("xxxxxx"), std::string::npos) << s->output();
+    EXPECT_TRUE(s->wait_for_output("6 bytes")) << s->printed();
+    EXPECT_EQ(s->output().find("xxxxxx"), std::string::npos) << s->printed();
     ASSERT_TRUE(b->close(1000, "bye"));
-    EXPECT_TRUE(s->wait_for_output("Closing connection: 1000 bye\n")) << s->output();
+    EXPECT_TRUE(s->wait_for_output("Closing connection: 1000 bye\n")) << s->printed();
 }
 
 TEST(Server, kit_LogsABinaryMessageInTheKitsWords)
@@ -69,7 +69,7 @@ TEST(Server, kit_LogsABinaryMessageInTheKitsWords)
     auto s = server::start(step, "server");
     auto a = ws_client::connect_or_throw(s->port());
     ASSERT_TRUE(a->send_binary(std::string(6, 'x')));
-    EXPECT_TRUE(s->wait_for_output("Received: <6 bytes of binary data>\n")) << s->output();
+    EXPECT_TRUE(s->wait_for_output("Received: <6 bytes of binary data>\n")) << s->printed();
 }
 
 TEST(Server, spec_AClientWhoseQueueHoldsTooManyMessagesIsClosed)
@@ -97,10 +97,10 @@ TEST(Server, kit_SaysWhyItGivesUpOnAClientThatDoesNotKeepUp)
     // Big messages fill the stuck client's TCP buffers, then its four places in the queue.
     for(int i = 0; i < 600 && s->count_output("Send queue full") == 0; ++i)
         ASSERT_TRUE(a->send_binary(std::string(64 * 1024, 'z'))) << i;
-    EXPECT_TRUE(s->wait_for_output("Send queue full")) << s->output();
+    EXPECT_TRUE(s->wait_for_output("Send queue full")) << s->printed();
     auto closed = stuck->wait_close(10000ms);
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->code, 1008);
     EXPECT_EQ(closed->reason, "send queue full");
-    EXPECT_TRUE(s->wait_for_output("Closing connection: 1008")) << s->output();
+    EXPECT_TRUE(s->wait_for_output("Closing connection: 1008")) << s->printed();
 }

@@ -106,7 +106,7 @@ TEST(Server, spec_AllowsLocalPagesAndTheCourseSiteByDefault)
         EXPECT_TRUE(client->result().upgraded) << origin << ": " << client->result().status;
         EXPECT_EQ(client->result().status, 101) << origin;
     }
-    EXPECT_EQ(s->count_output("Refused connection"), 0u) << s->output();
+    EXPECT_EQ(s->count_output("Refused connection"), 0u) << s->printed();
 }
 
 namespace {
@@ -219,7 +219,7 @@ TEST(Server, kit_ARefusalForAMissingOriginSaysHowToAllowIt)
     std::string const answer = handshake_with(*s, {});
     EXPECT_NE(answer.find("DBWEBB_ALLOW_NO_ORIGIN"), std::string::npos)
         << "the answer should say how to allow it:\n" << answer;
-    EXPECT_TRUE(s->wait_for_output("Refused connection from origin ''.\n")) << s->output();
+    EXPECT_TRUE(s->wait_for_output("Refused connection from origin ''.\n")) << s->printed();
 }
 
 TEST(Server, spec_AllowNoOriginLetsAMissingOriginThroughButNoBadOne)
@@ -249,7 +249,7 @@ TEST(Server, kit_TwoOriginHeaderLinesAreRefused)
         EXPECT_EQ(status_of(answer), 403) << lines[0] << " / " << lines[1] << "\n" << answer;
     }
     EXPECT_TRUE(s->wait_for_output("Refused connection from origin 'http://evil.com, http://localhost'.\n"))
-        << s->output();
+        << s->printed();
 }
 
 // --- the allow-list from the environment ------------------------------------------------
@@ -293,8 +293,8 @@ void expect_bad_starts(std::vector<bad_setting> const& cases)
         auto const ended = s->wait_exit();
         ASSERT_TRUE(ended) << c.name << "=" << c.value << ": the server must stop";
         EXPECT_NE(ended->status, 0) << c.name << "=" << c.value;
-        EXPECT_NE(s->errors().find(c.name), std::string::npos) << s->errors();
-        EXPECT_EQ(s->output().find("Server is listening"), std::string::npos) << s->output();
+        EXPECT_NE(s->errors().find(c.name), std::string::npos) << s->printed_errors();
+        EXPECT_EQ(s->output().find("Server is listening"), std::string::npos) << s->printed();
     }
 }
 

@@ -155,10 +155,10 @@ TEST(Server, kit_PrintsTheBrowserClientLineAndWhatItSimulates)
     auto s = server::start(step, program, {{"PRICES_SEED", "42"}});
     EXPECT_TRUE(s->wait_for_output("Browser client: http://localhost:" + std::to_string(s->port()) +
                                    "/clients/prices/\n"))
-        << s->output();
-    EXPECT_TRUE(s->wait_for_output("2 instruments from the built-in defaults")) << s->output();
-    EXPECT_TRUE(s->wait_for_output("a tick every 5000 ms")) << s->output();
-    EXPECT_EQ(printed_seed(*s), "42") << s->output();
+        << s->printed();
+    EXPECT_TRUE(s->wait_for_output("2 instruments from the built-in defaults")) << s->printed();
+    EXPECT_TRUE(s->wait_for_output("a tick every 5000 ms")) << s->printed();
+    EXPECT_EQ(printed_seed(*s), "42") << s->printed();
 }
 
 TEST(Server, kit_ServesThePricesPageAndEveryFileItLoads)
@@ -329,7 +329,7 @@ TEST(Server, kit_ReadsItsInstrumentsFromPricesConfig)
     auto const path = dir.write("cakes.json", config_of({{"Semla", 35, 0.01, 0}, {"Kanelbulle", 12.5, 0, 0},
                                                          {"Prinsesstårta", 20, 0.002, 0.03}}));
     auto s = server::start(step, program, {{"PRICES_CONFIG", path}, {"PRICES_INTERVAL_MS", "20"}});
-    EXPECT_TRUE(s->wait_for_output("3 instruments from " + path)) << s->output();
+    EXPECT_TRUE(s->wait_for_output("3 instruments from " + path)) << s->printed();
     auto points = first_points(*s, 6);
     std::vector<std::string> const names = {"Semla", "Kanelbulle", "Prinsesstårta"};
     expect_point(points[0], names);
@@ -437,7 +437,7 @@ TEST(Server, kit_LogsWhatAClientSendsAndPassesItToNoOne)
     ASSERT_EQ(parse(talker->receive()).value("type", ""), "history");
     ASSERT_EQ(parse(listener->receive()).value("type", ""), "history");
     ASSERT_TRUE(talker->send_text("{\"type\":\"prices\",\"prices\":[]}"));
-    EXPECT_TRUE(s->wait_for_output("Received: {\"type\":\"prices\",\"prices\":[]}")) << s->output();
+    EXPECT_TRUE(s->wait_for_output("Received: {\"type\":\"prices\",\"prices\":[]}")) << s->printed();
     // A client cannot put prices into the feed: nobody gets its message, the sender stays connected.
     EXPECT_FALSE(listener->receive(300ms));
     EXPECT_FALSE(talker->receive(300ms));
@@ -504,7 +504,7 @@ TEST(Server, kit_AStuckClientDoesNotHoldUpTheFeedAndGetsTheNewestTicksLater)
         ASSERT_TRUE(t.read_good()) << "tick " << i << " did not come while a client was stuck";
     EXPECT_GE(t.good_times.size(), before + 199);
     // The stuck client was not closed: for a price feed, it loses old ticks instead.
-    EXPECT_EQ(t.s->count_output("Closing connection"), 0u) << t.s->output();
+    EXPECT_EQ(t.s->count_output("Closing connection"), 0u) << t.s->printed();
     ASSERT_TRUE(t.stuck->is_open());
 
     // Now it reads: it gets its history, then ticks with gaps, and catches up with the newest.
@@ -558,8 +558,8 @@ TEST(Server, spec_DropsAPeerThatDoesNotAnswerPings)
     while(!s->wait_for_output("Closing connection: ", 50ms) && std::chrono::steady_clock::now() < deadline)
         a->receive(50ms);
     EXPECT_TRUE(s->wait_for_output("Closing connection: ", 0ms))
-        << "expected a line 'Closing connection: …' for the silent client; it printed: " << s->output();
+        << "expected a line 'Closing connection: …' for the silent client; it printed: " << s->printed();
     EXPECT_TRUE(silent->wait_close()) << "the silent client must be dropped: " << silent->state();
-    EXPECT_EQ(s->count_output("Closing connection"), 1u) << "a client that answers pings stays: " << s->output();
+    EXPECT_EQ(s->count_output("Closing connection"), 1u) << "a client that answers pings stays: " << s->printed();
     EXPECT_TRUE(a->is_open()) << a->state();
 }

@@ -89,7 +89,7 @@ TEST_P(ClientFilesRules, spec_PrintsTheBrowserClientLineAfterTheReadyLine)
     auto s = GetParam().program.start();
     std::string const line = "Browser client: http://localhost:" + std::to_string(s->port()) +
                              "/clients/" + GetParam().page + "/";
-    ASSERT_TRUE(s->wait_for_output(line)) << "expected the line '" << line << "'; it printed: " << s->output();
+    ASSERT_TRUE(s->wait_for_output(line)) << "expected the line '" << line << "'; it printed: " << s->printed();
     // After the ready line, where there is one (its words are a test of their own).
     std::string const out = s->output();
     if(auto const ready = out.find("Server is listening on"); ready != std::string::npos)
@@ -304,5 +304,5 @@ TEST_P(ClientFilesRules, spec_AClientsFolderThatIsNotThereIsABadStart)
     auto ended = s->wait_exit();
     ASSERT_TRUE(ended) << "a server without its clients folder must stop, not hang";
     EXPECT_NE(ended->status, 0);
-    EXPECT_NE(s->errors().find("DBWEBB_CLIENTS_DIR"), std::string::npos) << s->errors();
+    EXPECT_NE(s->errors().find("DBWEBB_CLIENTS_DIR"), std::string::npos) << s->printed_errors();
 }

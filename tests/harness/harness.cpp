@@ -690,6 +690,14 @@ std::string server::output() const { return impl_->copy(&server::impl::out); }
 
 std::string server::errors() const { return impl_->copy(&server::impl::err); }
 
+std::string server::printed(std::size_t from) const
+{
+    std::string const out = output();
+    return quoted(from < out.size() ? out.substr(from) : std::string());
+}
+
+std::string server::printed_errors() const { return quoted(errors()); }
+
 bool server::wait_for_output(std::string const& text, duration timeout, std::size_t from) const
 {
     return impl_->wait_for(text, timeout, from);

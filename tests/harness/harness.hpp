@@ -103,6 +103,13 @@ public:
     /** Everything the program printed on stderr so far. */
     std::string errors() const;
     /**
+     * The end of what the program printed on stdout (after position @p from), at most about
+     * 1 KiB, for a failure message: a server that prints without end must not flood the report.
+     */
+    std::string printed(std::size_t from = 0) const;
+    /** The end of what the program printed on stderr, as printed() does for stdout. */
+    std::string printed_errors() const;
+    /**
      * Waits until stdout contains @p text (after position @p from); true if it did in time.
      * False at once when the program has ended without printing it.
      */

@@ -61,7 +61,7 @@ TEST_P(ServerRules, article_PrintsTheReadyLineWithTheGivenPortAndListensOnIt)
     auto s = GetParam().start();
     std::string const line = "Server is listening on " + std::to_string(s->given_port());
     EXPECT_TRUE(s->wait_for_output(line + "\n"))
-        << "expected the line '" << line << "' on stdout; it printed: " << s->output();
+        << "expected the line '" << line << "' on stdout; it printed: " << s->printed();
     EXPECT_NO_THROW(raw_socket probe(s->given_port()));
 }
 
@@ -85,7 +85,7 @@ TEST_P(ServerRules, spec_PortInUseGivesOneClearLineAndNonZeroExit)
         << "stderr should name the port: " << errors;
     EXPECT_LE(std::count(errors.begin(), errors.end(), '\n'), 1) << "one line, not a stack trace: " << errors;
     EXPECT_EQ(second->output().find("Server is listening"), std::string::npos)
-        << "a server that could not listen must not say it does: " << second->output();
+        << "a server that could not listen must not say it does: " << second->printed();
     // The first server is unharmed.
     EXPECT_NO_THROW(raw_socket probe(first->port()));
 }
@@ -94,10 +94,10 @@ TEST_P(ServerRules, spec_BadPortValueIsRefusedAtStart)
 {
     auto s = GetParam().launch({{"DBWEBB_PORT", "http"}});
     auto ended = s->wait_exit();
-    ASSERT_TRUE(ended) << "DBWEBB_PORT=http must stop the server at start; it still runs. Its output: " << s->output();
+    ASSERT_TRUE(ended) << "DBWEBB_PORT=http must stop the server at start; it still runs. Its output: " << s->printed();
     EXPECT_NE(ended->status, 0) << "a bad start ends with a status that is not 0";
     EXPECT_NE(s->errors().find("DBWEBB_PORT"), std::string::npos)
-        << "stderr should name the setting DBWEBB_PORT; it printed: " << s->errors();
+        << "stderr should name the setting DBWEBB_PORT; it printed: " << s->printed_errors();
 }
 
 TEST_P(ServerRules, spec_SigtermExitsWithStatusZeroWithinTwoSeconds)
@@ -161,7 +161,7 @@ TEST_P(WebSocketRules, article_LogsEachConnection)
     auto s = GetParam().start();
     auto c = GetParam().connect_or_throw(*s);
     EXPECT_TRUE(s->wait_for_output("Connection received"))
-        << "expected a line 'Connection received…' on stdout; it printed: " << s->output();
+        << "expected a line 'Connection received…' on stdout; it printed: " << s->printed();
 }
 
 TEST_P(WebSocketRules, article_ClosesCleanlyWhenTheClientCloses)

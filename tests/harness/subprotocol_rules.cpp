@@ -157,7 +157,7 @@ TEST_P(SubprotocolRules, article_LogsTheProtocolsEachClientOffers)
     {
         auto client = ws_client::connect(s->port(), GetParam().offering(offers));
         std::string const line = "Incoming protocol requests '" + offers[0] + "," + offers[1] + "'.\n";
-        EXPECT_TRUE(s->wait_for_output(line)) << "expected the line '" << line << "'; it printed: " << s->output();
+        EXPECT_TRUE(s->wait_for_output(line)) << "expected the line '" << line << "'; it printed: " << s->printed();
     }
 }
 
