@@ -3,6 +3,8 @@
 // (tools/grade calls it): one page, no network, a row per student and a column per step.
 //
 //   node tools/grade-report.js <report folder>
+//   node tools/grade-report.js --counts <step.xml>   a step's counts per level, from its JUnit
+//                                                     XML: article_passed,article_total,spec_…,kit_…
 //
 // The page carries its data as JSON and builds its table with textContent only: a
 // student's test output (in the failure messages) is never read as HTML.
@@ -10,11 +12,7 @@
 const fs = require("fs");
 const path = require("path");
 
-const out = process.argv[2];
-if (!out) {
-    console.error("usage: node tools/grade-report.js <report folder>");
-    process.exit(2);
-}
+const levelNames = ["article", "spec", "kit"];
 
 // CSV as tools/grade writes it: fields quoted when they hold a comma, quote or line break.
 function parseCsv(text) {
@@ -49,18 +47,76 @@ function attribute(tag, name) {
     return m ? unescapeXml(m[1]) : "";
 }
 
+// The tests that ran in one GoogleTest JUnit file (the kit's test programs write one per step):
+// name, level (its property, else the first word of its name), passed or not. Tests that a
+// filter left out (GoogleTest lists them as status="notrun") are not among them.
+function testcases(xml) {
+    const tests = [];
+    const testcase = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+    let m;
+    while ((m = testcase.exec(xml)) !== null) {
+        const tag = m[1], body = m[3] || "";
+        if (attribute(tag, "status") === "notrun" || attribute(tag, "result") === "suppressed") continue;
+        const name = attribute(tag, "name");
+        const level = (body.match(/<property name="level" value="([^"]*)"/) || [])[1] || name.split("_")[0];
+        tests.push({ tag, body, name, level, passed: !/<(failure|skipped)\b/.test(body) });
+    }
+    return tests;
+}
+
+// --counts: the grade of a step, from the results the test program wrote rather than a line it printed.
+if (process.argv[2] === "--counts") {
+    let xml;
+    try { xml = fs.readFileSync(process.argv[3], "utf8"); } catch (e) {
+        console.error("grade-report: no results: " + e.message);
+        process.exit(1);
+    }
+    if (!/<\/testsuites>\s*$/.test(xml)) {
+        console.error("grade-report: " + process.argv[3] + " is cut short");
+        process.exit(1);
+    }
+    const counts = levelNames.map(() => [0, 0]);
+    for (const t of testcases(xml)) {
+        const i = levelNames.indexOf(t.level);
+        if (i < 0) continue;
+        counts[i][1]++;
+        if (t.passed) counts[i][0]++;
+    }
+    console.log(counts.map(c => c.join(",")).join(","));
+    process.exit(0);
+}
+
+const out = process.argv[2];
+if (!out) {
+    console.error("usage: node tools/grade-report.js <report folder>");
+    process.exit(2);
+}
+
+// What makes one run's message differ from another's with the same cause: ports, process ids,
+// times. Each becomes a placeholder, so that failures with one cause fall into one group.
+function normalise(message) {
+    return message
+        .replace(/^.*\.(?:cpp|hpp|h):\d+\n?/gm, "")                       // where the assertion is
+        .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?/g, "<time>")
+        .replace(/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} \d\d \d{4} \d\d:\d\d:\d\d GMT[+-]\d{4}(?: \([^)]*\))?/g, "<time>")
+        .replace(/\b((?:127\.\d+\.\d+\.\d+|localhost|\[::1\]|0\.0\.0\.0|::)):\d+/g, "$1:<port>")
+        .replace(/\b(port|listening on|listens on)( (?:port )?)\d+/gi, "$1$2<port>")
+        .replace(/\b(pid|process|PID)( |=|: )\d+/g, "$1$2<pid>")
+        .replace(/\b\d+(?:\.\d+)? ?ms\b/g, "<n> ms")
+        .replace(/\b\d+\.\d+ ?s\b/g, "<n> s")
+        .replace(/[ \t]+$/gm, "")
+        .trim();
+}
+
 // The failed tests of one GoogleTest JUnit file: name, level, message (at most 4000 characters).
 const messageLimit = 4000;
 function failures(file) {
     let xml;
     try { xml = fs.readFileSync(file, "utf8"); } catch { return null; }
     const failed = [];
-    const testcase = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
-    let m;
-    while ((m = testcase.exec(xml)) !== null) {
-        const body = m[3] || "";
+    for (const t of testcases(xml)) {
+        const body = t.body, level = t.level;
         if (!/<failure\b/.test(body)) continue;
-        const level = (body.match(/<property name="level" value="([^"]*)"/) || [])[1] || "";
         let message = "";
         const failure = /<failure\b([^>]*?)(?:\/>|>([\s\S]*?)<\/failure>)/g;
         let f;
@@ -70,10 +126,25 @@ function failures(file) {
             message += (message ? "\n" : "") + unescapeXml(text);
         }
         if (message.length > messageLimit) message = message.slice(0, messageLimit) + "\n[… cut]";
-        failed.push({ test: attribute(m[1], "classname") + "." + attribute(m[1], "name"), level, message });
+        failed.push({ test: attribute(t.tag, "classname") + "." + t.name, level, message });
     }
     const rank = { article: 0, spec: 1, kit: 2 };
     return failed.sort((a, b) => (rank[a.level] ?? 3) - (rank[b.level] ?? 3));  // the article's first
+}
+
+// A step's failures by cause: one group per distinct message (normalise()), with the tests it
+// covers; the group with the lowest level first, then the largest. Each keeps the first message
+// as it came.
+function groupFailures(failed) {
+    const rank = { article: 0, spec: 1, kit: 2 };
+    const groups = new Map();
+    for (const f of failed) {
+        const key = normalise(f.message);
+        if (!groups.has(key)) groups.set(key, { message: f.message, tests: [] });
+        groups.get(key).tests.push({ test: f.test, level: f.level });
+    }
+    const lowest = g => Math.min(...g.tests.map(t => rank[t.level] ?? 3));
+    return [...groups.values()].sort((a, b) => lowest(a) - lowest(b) || b.tests.length - a.tests.length);
 }
 
 // Why a step could not be graded (the compiler's errors, a failed install): the end of its log.
@@ -97,10 +168,12 @@ for (const fields of rows) {
     const levels = {};
     for (const level of ["article", "spec", "kit"])
         levels[level] = [Number(r[level + "_passed"]), Number(r[level + "_total"])];
-    const cell = { status: r.status, levels, failed: [] };
+    const cell = { status: r.status, levels, failedCount: 0, groups: [] };
     if (r.status !== "missing") {
         const xml = path.join(out, r.student, r.step + ".xml");
-        cell.failed = failures(xml) || [];
+        const failed = failures(xml) || [];
+        cell.failedCount = failed.length;
+        cell.groups = groupFailures(failed);
         cell.log = r.student + "/" + r.step + ".log";
     }
     if (r.status === "error") cell.why = lastLines(path.join(out, r.student, r.step + ".log")) ||
@@ -140,6 +213,7 @@ const page = `<!DOCTYPE html>
   #details { margin-top: 1.2rem; max-width: 70rem; }
   #details h2 { font-size: 1.1rem; }
   #details li { margin-bottom: .4rem; }
+  #details ul.tests { margin: .3rem 0 0; } #details ul.tests li { margin-bottom: 0; }
   #details summary { cursor: pointer; }
   #details pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; max-height: 16rem; overflow: auto; margin: .3rem 0 0; }
   .legend span { display: inline-block; padding: 0 .4rem; margin-right: .3rem; border: 1px solid #ccc; }
@@ -162,34 +236,43 @@ function el(tag, text, cls) {
   if (cls) e.className = cls;
   return e;
 }
-// A student's score: passed of all tests graded, over every step.
-// How many tests a step has at this level: the most any student was graded on (the same tests
-// for everyone). A step handed in that could not be graded (error) counts as all of them failed,
-// so that a build that fails never raises a score.
+// The levels this report graded: those with tests in some step (levels above LEVEL have none).
+const shown = levels.filter(l => data.students.some(s => Object.values(s.cells).some(c => c.levels[l][1] > 0)));
+// How many tests a step has at a level: the most any student was graded on (the same tests for
+// everyone). A step handed in that could not be graded (error) counts as all of them failed, so
+// that a build that fails never raises a score.
 const stepTotals = {};
 for (const student of data.students)
   for (const [step, c] of Object.entries(student.cells))
     if (c.status === "graded") {
-      let t = 0;
-      for (const l of levels) t += c.levels[l][1];
-      stepTotals[step] = Math.max(stepTotals[step] || 0, t);
+      stepTotals[step] = stepTotals[step] || {};
+      for (const l of levels) stepTotals[step][l] = Math.max(stepTotals[step][l] || 0, c.levels[l][1]);
     }
-function score(student) {
+// A student's score at one level: passed of that level's tests, over every step handed in; null
+// when no step handed in has tests at that level. Levels are never mixed.
+function score(student, level) {
   let passed = 0, total = 0;
   for (const step of data.steps) {
     const c = student.cells[step];
     if (!c) continue;
-    if (c.status === "error") { total += stepTotals[step] || 1; continue; }
-    for (const l of levels) { passed += c.levels[l][0]; total += c.levels[l][1]; }
+    if (c.status === "error") { total += (stepTotals[step] || {})[level] || 0; continue; }
+    if (c.status !== "graded") continue;
+    passed += c.levels[level][0];
+    total += c.levels[level][1];
   }
-  return total ? passed / total : 0;
+  return total ? passed / total : null;
 }
+// A step's place when sorting, and its colour: the share passed at the first level (article,
+// then spec, then kit) that is not whole; 1 when every level is.
 function cellScore(c) {
   if (!c || c.status !== "graded") return -1;
-  let p = 0, t = 0;
-  for (const l of levels) { p += c.levels[l][0]; t += c.levels[l][1]; }
-  return t ? p / t : 0;
+  for (const l of levels) {
+    const [p, t] = c.levels[l];
+    if (t > 0 && p < t) return p / t;
+  }
+  return 1;
 }
+function percent(x) { return x === null ? "–" : Math.floor(x * 100) + " %"; }
 let order = { key: "student", up: true };
 function sortBy(key) {
   order = { key, up: order.key === key ? !order.up : key === "student" };
@@ -200,6 +283,11 @@ function showDetails(student, step) {
   const box = document.getElementById("details");
   box.replaceChildren();
   box.append(el("h2", student.name + ", " + step + ": " + (c.status === "missing" ? "not handed in" : c.status)));
+  if (c.status === "graded") {
+    const p = el("p", "Passed: ");
+    p.append(el("span", shown.map(l => l + " " + c.levels[l][0] + "/" + c.levels[l][1]).join(", "), "counts"));
+    box.append(p);
+  }
   if (c.log) {
     const p = el("p", "Full output: ");
     const a = el("a", c.log);
@@ -214,26 +302,37 @@ function showDetails(student, step) {
     box.append(el("p", "The grader could not grade this step (a build that failed, an install that failed): the end of its log."));
     if (c.why) box.append(el("pre", c.why));
   }
-  if (c.status === "graded" && c.failed.length === 0) box.append(el("p", "Every test passed."));
-  const list = el("ol");
-  for (const f of c.failed) {
-    const li = el("li");
+  if (c.status === "graded" && c.failedCount === 0) box.append(el("p", "Every test passed."));
+  if (!c.failedCount) return;
+  // One entry per cause: the message (as the first of its tests got it), then the tests it covers.
+  box.append(el("p", c.failedCount + " failed, " + c.groups.length + (c.groups.length === 1 ? " cause:" : " causes:")));
+  const list = el("ol", undefined, "causes");
+  for (const g of c.groups) {
+    const li = el("li", undefined, "cause");
     const d = el("details");
     const summary = el("summary");
-    summary.append(el("strong", f.test), el("span", " (" + f.level + ")"));
-    d.append(summary, el("pre", f.message));
+    const first = g.message.split("\\n").find(line => line.trim() && !/\\.(cpp|hpp|h):\\d+$/.test(line.trim())) || g.message;
+    summary.append(el("strong", g.tests.length + " × ", "count"), el("span", first, "first-line"));
+    const tests = el("ul", undefined, "tests");
+    for (const t of g.tests) {
+      const item = el("li");
+      item.append(el("code", t.test), el("span", " (" + t.level + ")"));
+      tests.append(item);
+    }
+    d.append(summary, el("pre", g.message), tests);
     d.open = list.children.length === 0;  // the first one open, the rest a click away
     li.append(d);
     list.append(li);
   }
-  if (c.failed.length) box.append(el("p", c.failed.length + " failed:"), list);
+  box.append(list);
 }
 function draw() {
   const table = document.getElementById("grades");
   const head = table.tHead;
   head.replaceChildren();
   const hr = el("tr");
-  const columns = [["student", "Student"], ["score", "Score"]].concat(data.steps.map(s => [s, s]));
+  const columns = [["student", "Student"]].concat(shown.map(l => ["score:" + l, l[0].toUpperCase() + l.slice(1)]),
+                                                  data.steps.map(s => [s, s]));
   for (const [key, label] of columns) {
     const th = el("th");
     const b = el("button", label);
@@ -244,7 +343,8 @@ function draw() {
   }
   head.append(hr);
   const rows = data.students.slice();
-  const value = s => order.key === "student" ? s.name : order.key === "score" ? score(s) : cellScore(s.cells[order.key]);
+  const value = s => order.key === "student" ? s.name :
+    order.key.startsWith("score:") ? (score(s, order.key.slice(6)) ?? -1) : cellScore(s.cells[order.key]);
   rows.sort((a, b) => {
     const x = value(a), y = value(b);
     const d = typeof x === "string" ? x.localeCompare(y) : x - y;
@@ -254,7 +354,8 @@ function draw() {
   body.replaceChildren();
   for (const s of rows) {
     const tr = el("tr");
-    tr.append(el("th", s.name), el("td", Math.round(score(s) * 100) + " %", "score"));
+    tr.append(el("th", s.name));
+    for (const l of shown) tr.append(el("td", percent(score(s, l)), "score score-" + l));
     for (const step of data.steps) {
       const c = s.cells[step];
       const td = el("td", undefined, "cell");
@@ -275,7 +376,8 @@ function draw() {
   }
 }
 document.getElementById("note").textContent = data.students.length + " students, graded " + data.made +
-  ". Click a step to see its failed tests; click a column's title to sort.";
+  ". A score per level (" + shown.join(", ") + "): the share of that level's tests passed in the steps handed in." +
+  " Click a step to see its failed tests, grouped by cause; click a column's title to sort.";
 draw();
 </script>
 </body>

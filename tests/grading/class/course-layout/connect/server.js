@@ -1,0 +1,1 @@
+../../../../article-servers/faithful/connect/server.js

@@ -1,0 +1,1 @@
+../../../../article-servers/faithful/echo/server.js
