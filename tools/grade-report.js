@@ -288,7 +288,7 @@ function draw() {
 }
 document.getElementById("note").textContent = data.students.length + " students, graded " + data.made +
   ". Click a step to see its failed tests; click a column's title to sort.";
-if (data.roster.length) document.getElementById("note").after(el("pre", "Roster (roster.log):\n" + data.roster.join("\n")));
+if (data.roster.length) document.getElementById("note").after(el("pre", "Roster (roster.log):\\n" + data.roster.join("\\n")));
 draw();
 </script>
 </body>
