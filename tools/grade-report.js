@@ -146,7 +146,7 @@ const page = `<!DOCTYPE html>
   #details li { margin-bottom: .4rem; }
   #details summary { cursor: pointer; }
   #details pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; max-height: 16rem; overflow: auto; margin: .3rem 0 0; }
-  .git { display: block; font-weight: normal; font-size: .85em; color: #555; white-space: nowrap; } .late { color: #a33; }
+  .git { display: block; font-weight: normal; font-size: .85em; color: #555; white-space: nowrap; } .late { color: #a33; } pre.roster { white-space: pre-wrap; }
   .legend span { display: inline-block; padding: 0 .4rem; margin-right: .3rem; border: 1px solid #ccc; }
 </style>
 </head>
@@ -288,7 +288,7 @@ function draw() {
 }
 document.getElementById("note").textContent = data.students.length + " students, graded " + data.made +
   ". Click a step to see its failed tests; click a column's title to sort.";
-if (data.roster.length) document.getElementById("note").after(el("pre", "Roster (roster.log):\\n" + data.roster.join("\\n")));
+if (data.roster.length) document.getElementById("note").after(el("pre", "Roster (roster.log):\\n" + data.roster.join("\\n"), "roster"));
 draw();
 </script>
 </body>
