@@ -9,6 +9,7 @@
 #   make bench           Release build in build-release/, kit against Node ws@8, writes docs/benchmarks.md
 #   make grade CLASS=<folder>   grade a class, each student's servers in a sandbox, into grades/
 #                        (OUT=<folder> LEVEL= JOBS=<students at once> SHARD=i/n; docs/grading.md)
+#                        (DEADLINE="YYYY-MM-DD HH:MM": git hand-ins as of then; ROSTER=<csv>: clone into CLASS)
 #   make grade-merge OUT=<folder> PARTS="<out1> <out2> ..."   join the reports of SHARD runs
 #   make lab             lab/<step>/: the steps with their lesson left to write (docs/lab.md)
 # Every target first checks that the machine has what the kit needs (tools/setup).
@@ -79,9 +80,10 @@ bench: setup
 	@./tests/bench/run-bench $(BENCH_BUILD)
 
 # Grading a class (docs/grading.md): the tests of this build against every student's
-# hand-in, in a sandbox each. OUT, LEVEL, JOBS, SHARD and STEPS given here reach tools/grade.
+# hand-in, in a sandbox each. OUT, LEVEL, JOBS, SHARD, STEPS, DEADLINE and ROSTER given here reach
+# tools/grade. ROSTER needs CLASS too: the folder its clones are kept in, fetched again next time.
 grade: all
-	@test -n "$(CLASS)" || { echo "make grade CLASS=<folder with one folder per student> [OUT=grades/]" >&2; exit 2; }
+	@test -n "$(CLASS)" || { echo "make grade CLASS=<folder with one folder per student> [OUT=grades/] [DEADLINE=\"YYYY-MM-DD HH:MM\"] [ROSTER=<student,repository csv>]" >&2; exit 2; }
 	@./tools/grade "$(CLASS)"
 
 grade-merge: setup

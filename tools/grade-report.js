@@ -186,6 +186,10 @@ const data = {
     steps,
     students: [...students].map(([name, cells]) => ({ name, cells })),
 };
+// Git hand-ins (tools/grade-git): the commit graded and the late ones, per student; the roster's problems.
+data.git = Object.fromEntries(rows.filter(f => f.length >= header.length).map(f => Object.fromEntries(header.map((h, i) => [h, f[i]])))
+    .filter(r => r.commit || r.late_commits).map(r => [r.student, { commit: r.commit, time: r.commit_time, late: Number(r.late_commits || 0), lastLate: r.last_late_time }]));
+try { data.roster = fs.readFileSync(path.join(out, "roster.log"), "utf8").split("\n").filter(l => / error: |rejected/.test(l)); } catch { data.roster = []; }
 // Safe inside <script>: no "</" and no line separators that end a JSON string early.
 const json = JSON.stringify(data).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 
@@ -216,6 +220,7 @@ const page = `<!DOCTYPE html>
   #details ul.tests { margin: .3rem 0 0; } #details ul.tests li { margin-bottom: 0; }
   #details summary { cursor: pointer; }
   #details pre { white-space: pre-wrap; background: #f6f6f6; padding: .5rem; max-height: 16rem; overflow: auto; margin: .3rem 0 0; }
+  .git { display: block; font-weight: normal; font-size: .85em; color: #555; white-space: nowrap; } .late { color: #a33; } pre.roster { white-space: pre-wrap; }
   .legend span { display: inline-block; padding: 0 .4rem; margin-right: .3rem; border: 1px solid #ccc; }
 </style>
 </head>
@@ -326,6 +331,12 @@ function showDetails(student, step) {
   }
   box.append(list);
 }
+// Under a student's name: the commit graded and its time, and the commits after the deadline.
+function gitFacts(th, g) {
+  if (!g) return;
+  if (g.commit) th.append(el("span", "commit " + g.commit + ", " + g.time, "git"));
+  if (g.late) th.append(el("span", g.late + " late commit" + (g.late > 1 ? "s" : "") + ", the last " + g.lastLate + " (not graded)", "git late"));
+}
 function draw() {
   const table = document.getElementById("grades");
   const head = table.tHead;
@@ -356,6 +367,7 @@ function draw() {
     const tr = el("tr");
     tr.append(el("th", s.name));
     for (const l of shown) tr.append(el("td", percent(score(s, l)), "score score-" + l));
+    gitFacts(tr.firstChild, data.git[s.name]);  // git hand-ins
     for (const step of data.steps) {
       const c = s.cells[step];
       const td = el("td", undefined, "cell");
@@ -378,6 +390,7 @@ function draw() {
 document.getElementById("note").textContent = data.students.length + " students, graded " + data.made +
   ". A score per level (" + shown.join(", ") + "): the share of that level's tests passed in the steps handed in." +
   " Click a step to see its failed tests, grouped by cause; click a column's title to sort.";
+if (data.roster.length) document.getElementById("note").after(el("pre", "Roster (roster.log):\\n" + data.roster.join("\\n"), "roster"));
 draw();
 </script>
 </body>
