@@ -42,7 +42,6 @@ void websocket_session::send(outgoing_message message)
     // [lab:send-queue] Queue the message: append it to queue_ and add its size to
     //   queued_bytes_. One write at a time: start one with do_write() only when writing_
     //   says none is in flight (on_write() then takes the next one from the queue).
-    //   Lab stub: (void)message;
     queued_bytes_ += message.data->size();
     queue_.push_back(std::move(message));
     if(!writing_)
@@ -54,7 +53,6 @@ bool websocket_session::queue_full() const
 {
     // [lab:queue-cap] The cap: true once queued_bytes_ reaches the config's send_queue_bytes,
     //   or the queue holds send_queue_messages messages (state_->config(), config.hpp).
-    //   Lab stub: return false;
     return queued_bytes_ >= state_->config().send_queue_bytes ||
            queue_.size() >= state_->config().send_queue_messages;
     // [lab:queue-cap]

@@ -98,7 +98,6 @@ void shared_state::broadcast(websocket_session const* sender, outgoing_message c
     //   sender, with websocket_session::send(), and count in sent those that took it. Loop
     //   over a copy of the set: a send() that overflows a queue makes that session leave
     //   the set at once, and one that left during the loop (sessions_.count()) is skipped.
-    //   Lab stub: (void)sender; (void)message;
     std::vector<websocket_session*> const targets(sessions_.begin(), sessions_.end());
     for(auto* session : targets)
     {

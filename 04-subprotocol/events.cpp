@@ -138,7 +138,6 @@ void shared_state::broadcast(websocket_session const* sender, outgoing_message c
     //   sender, with websocket_session::send(), and count in sent those that took it. Loop
     //   over a copy of the set: a send() that overflows a queue makes that session leave
     //   the set at once, and one that left during the loop (sessions_.count()) is skipped.
-    //   Lab stub: (void)sender; (void)message;
     std::vector<websocket_session*> const targets(sessions_.begin(), sessions_.end());
     for(auto* session : targets)
     {
@@ -147,7 +146,6 @@ void shared_state::broadcast(websocket_session const* sender, outgoing_message c
         // [lab:per-receiver] Which form this receiver gets: a text goes out in the form of
         //   the receiver's own protocol (session->protocol()); binary data has one form for
         //   everyone, subprotocol::none (as it is). forms.for_receiver() then makes that form.
-        //   Lab stub: auto const form = subprotocol::none;
         auto const form = message.binary ? subprotocol::none : session->protocol();
         // [lab:per-receiver]
         // send() only queues: a slow client costs this loop nothing.

@@ -97,7 +97,6 @@ void shared_state::tick()
     // [lab:tick-to-all] Queue the tick for every open session in sessions_ with
     //   websocket_session::send(), and count in sent those that took it. send() never
     //   removes a session (a full queue loses ticks, not its client), so walk the set itself.
-    //   Lab stub: (void)message;
     for(auto* session : sessions_)
     {
         // send() only queues: a slow client costs this loop nothing.
