@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief The settings every step server reads from its environment, and its log.
+ * @brief The settings every step server reads from its environment.
  *
  * The article's servers read `process.env.DBWEBB_PORT`; these read the same
  * variable and a few more (SPEC.md, "What every step server does").
@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -59,13 +58,4 @@ inline server_config read_config()
     config.handshake_timeout = std::chrono::milliseconds(
         env_number("DBWEBB_HANDSHAKE_TIMEOUT_MS", config.handshake_timeout.count(), 3600000));
     return config;
-}
-
-/**
- * Prints one log line on stdout and flushes it, so that a test (or a pipe to `tee`)
- * sees each event as it happens.
- */
-inline void log_line(std::string_view line)
-{
-    std::cout << line << std::endl;
 }

@@ -4,6 +4,7 @@
  *        every request gets `Hello World`. No WebSocket here.
  */
 #include "config.hpp"
+#include "log.hpp"
 
 #include <httplib.h>
 

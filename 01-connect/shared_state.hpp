@@ -6,6 +6,7 @@
 #pragma once
 
 #include "config.hpp"
+#include "log.hpp"
 #include "handshake.hpp"
 
 #include <boost/asio/error.hpp>
@@ -21,17 +22,6 @@ class websocket_session;
 
 /** Answers one plain HTTP request (the part of a server that is not WebSocket). */
 using http_handler = std::function<response_type(request_type const&)>;
-
-/**
- * Logs an error of one connection, unless it is one of the normal ways a
- * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
- */
-inline void fail(beast::error_code ec, char const* what)
-{
-    if(ec == boost::asio::error::operation_aborted || ec == beast::websocket::error::closed)
-        return;
-    log_line(std::string("Server error: ") + what + ": " + ec.message());
-}
 
 /**
  * The state every session of one server can reach. Sessions join after their

@@ -21,6 +21,17 @@ namespace websocket = beast::websocket;
 /** Asio's TCP types: `tcp::socket`, `tcp::endpoint`, `tcp::acceptor`. */
 using tcp = net::ip::tcp;
 
+/**
+ * Logs an error of one connection, unless it is one of the normal ways a
+ * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
+ */
+inline void fail(beast::error_code ec, char const* what)
+{
+    if(ec == net::error::operation_aborted || ec == websocket::error::closed)
+        return;
+    log_line(std::string("Server error: ") + what + ": " + ec.message());
+}
+
 /** One client's WebSocket connection. It lives as long as one of its handlers holds it. */
 class websocket_session : public std::enable_shared_from_this<websocket_session>
 {

@@ -56,9 +56,7 @@ inline int serve(char const* program, char const* client_page, http_handler hand
         if(ec)
             return;
         server->stop();
-        for(auto const& weak : state->sessions())
-            if(auto session = weak.lock())
-                session->close(websocket::close_code::going_away);  // after its write in flight
+        state->close_all(websocket::close_code::going_away);  // each after its write in flight
         // Clients get one second to answer the close frame; then the server exits anyway.
         deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     });

@@ -4,8 +4,8 @@
  *        answers `Hello World`, and on the same port a WebSocket server that
  *        sends every message back to the client that sent it.
  *
- * The echo itself lives in websocket_session.hpp (on_read() and the send path);
- * this file only says what a plain HTTP request gets.
+ * The echo itself lives in websocket_session.cpp (on_read() and send()), its
+ * bounded queue in send_queue.cpp; this file only says what a plain HTTP request gets.
  */
 #include "serve.hpp"
 

@@ -6,33 +6,20 @@
 #pragma once
 
 #include "config.hpp"
+#include "log.hpp"
 #include "handshake.hpp"
 #include "static_files.hpp"
 
-#include <boost/asio/error.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <functional>
 #include <memory>
 #include <unordered_set>
-#include <vector>
 
 class websocket_session;
 
 /** Answers one plain HTTP request (the part of a server that is not WebSocket). */
 using http_handler = std::function<response_type(request_type const&)>;
-
-/**
- * Logs an error of one connection, unless it is one of the normal ways a
- * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
- */
-inline void fail(beast::error_code ec, char const* what)
-{
-    if(ec == boost::asio::error::operation_aborted || ec == beast::websocket::error::closed)
-        return;
-    log_line(std::string("Server error: ") + what + ": " + ec.message());
-}
 
 /**
  * The state every session of one server can reach. Sessions join after their
@@ -65,12 +52,12 @@ public:
     }
 
     /** Adds a session whose handshake has completed. */
-    void join(websocket_session* session) { sessions_.insert(session); }
+    void join(websocket_session* session);
     /** Removes a session; called from its destructor. */
-    void leave(websocket_session* session) { sessions_.erase(session); }
+    void leave(websocket_session* session);
 
-    /** Weak pointers to every open session: safe to use even if one goes away meanwhile. */
-    std::vector<std::weak_ptr<websocket_session>> sessions() const;
+    /** At shutdown: every open session closes with @p reason. */
+    void close_all(beast::websocket::close_reason const& reason);
 
 private:
     server_config const config_;

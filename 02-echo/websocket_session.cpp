@@ -1,11 +1,11 @@
 /**
  * @file
- * @brief The Beast side of a WebSocket session: the handshake, reading a message
- *        a piece at a time, the one write in flight, the close, and the log of the end.
+ * @brief A WebSocket session: the handshake, reading a message a piece at a time,
+ *        the echo, the one write in flight, the close, and the log of the end.
  *
- * What the server does with a message, and the queue it fills, are in events.cpp.
- * This file instantiates Beast's stream templates, so it takes the longest of the
- * step's files to compile; an edit of events.cpp does not recompile it.
+ * The calls into Beast are here; the send queue they fill is send_queue.cpp. This
+ * file instantiates Beast's stream templates, so it takes the longest of the step's
+ * files to compile; an edit of send_queue.cpp does not recompile it.
  */
 #include "websocket_session.hpp"
 
@@ -28,8 +28,16 @@ websocket::close_reason close_reason_for(beast::error_code ec)
 
 }  // namespace
 
+void fail(beast::error_code ec, char const* what)
+{
+    if(ec == net::error::operation_aborted || ec == websocket::error::closed)
+        return;
+    log_line(std::string("Server error: ") + what + ": " + ec.message());
+}
+
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
-    : ws_(std::move(socket)), state_(std::move(state))
+    : ws_(std::move(socket)), state_(std::move(state)),
+      queue_(state_->config().send_queue_bytes, state_->config().send_queue_messages)
 {
 }
 
@@ -52,13 +60,24 @@ void websocket_session::run(request_type req)
                                                     shared_from_this()));
 }
 
+void websocket_session::send(outgoing_message message)
+{
+    // After a close frame nothing may follow (RFC 6455 §5.5.1).
+    if(closing_ || ended_)
+        return;
+    queue_.push(std::move(message));
+    // One write at a time: start one only when none is in flight (on_write() takes the next).
+    if(!writing_ && !queue_.empty())
+        do_write();
+}
+
 void websocket_session::close(websocket::close_reason reason)
 {
     if(closing_ || ended_ || !ws_.is_open())
         return;
     closing_ = true;
     // The client will not get what has not started yet; the write in flight must finish.
-    drop_unsent();
+    queue_.drop_all_but(writing_ ? 1 : 0);
     close_reason_ = reason;
     // A close frame is a write too: sent now if the stream is free, else by on_write().
     if(!writing_)
@@ -69,7 +88,8 @@ void websocket_session::on_accept(beast::error_code ec)
 {
     if(ec)
         return fail(ec, "accept");
-    on_open();
+    state_->join(this);
+    log_line("Connection received.");
     do_read();
 }
 
@@ -112,7 +132,16 @@ void websocket_session::on_read(beast::error_code ec, std::size_t /*bytes*/)
     // Once we have said goodbye, what still arrives is not answered; Beast's close reads on.
     if(closing_)
         return;
-    on_message(std::move(message));
+    if(!state_->config().quiet)
+        log_line(message.binary
+                     ? "Received: <" + std::to_string(message.data->size()) + " bytes of binary data>"
+                     : "Received: " + *message.data);
+    // The echo: back to its sender, same frame type, after every earlier answer. The next
+    // message is read only while the queue has room: that is the backpressure (on_write()
+    // reads again once it has).
+    send(std::move(message));
+    if(!queue_.full())
+        do_read();
 }
 
 void websocket_session::do_write()
@@ -130,10 +159,9 @@ void websocket_session::on_write(beast::error_code ec, std::size_t /*bytes*/)
     if(ec)
         return end(ec, "write");
     // The message is out: free its place in the queue.
-    queued_bytes_ -= queue_.front().data->size();
-    queue_.pop_front();
+    queue_.pop();
     // A reader that waited for room may go on now.
-    if(!reading_ && !closing_ && !ended_ && !queue_full())
+    if(!reading_ && !closing_ && !ended_ && !queue_.full())
         do_read();
     if(!queue_.empty())
         return do_write();
@@ -166,23 +194,13 @@ void websocket_session::release_buffer()
         buffer_.shrink_to_fit();
 }
 
-// Forgets every queued message except the one being written (its bytes must live until on_write).
-void websocket_session::drop_unsent()
-{
-    while(queue_.size() > (writing_ ? 1u : 0u))
-    {
-        queued_bytes_ -= queue_.back().data->size();
-        queue_.pop_back();
-    }
-}
-
 // The connection is over (ec says how): log it once, like the article's `close` event.
 void websocket_session::end(beast::error_code ec, char const* what)
 {
     if(ended_)
         return;
     ended_ = true;
-    drop_unsent();
+    queue_.drop_all_but(writing_ ? 1 : 0);
     // A close frame from the peer carries its code; anything else is an error we log.
     websocket::close_reason reason = ws_.reason();
     if(ec == websocket::error::closed)
@@ -197,13 +215,4 @@ void websocket_session::end(beast::error_code ec, char const* what)
     }
     log_line("Closing connection: " + std::to_string(reason.code) + " " +
              std::string(reason.reason.c_str()));
-}
-
-std::vector<std::weak_ptr<websocket_session>> shared_state::sessions() const
-{
-    std::vector<std::weak_ptr<websocket_session>> result;
-    result.reserve(sessions_.size());
-    for(auto* session : sessions_)
-        result.push_back(session->weak_from_this());
-    return result;
 }

@@ -7,35 +7,21 @@
 #pragma once
 
 #include "config.hpp"
+#include "log.hpp"
 #include "handshake.hpp"
 #include "static_files.hpp"
 
-#include <boost/asio/error.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <functional>
 #include <memory>
 #include <unordered_set>
-#include <vector>
 
 class websocket_session;
 struct outgoing_message;
 
 /** Answers one plain HTTP request (the part of a server that is not WebSocket). */
 using http_handler = std::function<response_type(request_type const&)>;
-
-/**
- * Logs an error of one connection, unless it is one of the normal ways a
- * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
- */
-inline void fail(beast::error_code ec, char const* what)
-{
-    if(ec == boost::asio::error::operation_aborted || ec == beast::websocket::error::closed)
-        return;
-    log_line(std::string("Server error: ") + what + ": " + ec.message());
-}
 
 /**
  * The state every session of one server can reach. Sessions join after their
@@ -67,12 +53,8 @@ public:
         return handler_(req);
     }
 
-    /** Adds a session whose handshake has completed. @return how many are open now, this one included. */
-    std::size_t join(websocket_session* session)
-    {
-        sessions_.insert(session);
-        return sessions_.size();
-    }
+    /** Adds a session whose handshake has completed, and tells every other client. */
+    void join(websocket_session* session);
 
     /**
      * Removes a session, from its destructor or as soon as it is given up (its

@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief The settings every step server reads from its environment, and its log.
+ * @brief The settings every step server reads from its environment.
  *
  * The article's servers read `process.env.DBWEBB_PORT`; these read the same
  * variable and a few more (SPEC.md, "What every step server does"). 02-echo
@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -85,13 +84,4 @@ inline server_config read_config()
                                  "' is not a readable folder of browser clients");
     config.clients_dir = canonical;
     return config;
-}
-
-/**
- * Prints one log line on stdout and flushes it, so that a test (or a pipe to `tee`)
- * sees each event as it happens.
- */
-inline void log_line(std::string_view line)
-{
-    std::cout << line << std::endl;
 }

@@ -3,8 +3,8 @@
  * @brief The article's subprotocol server (#sub): the broadcast server of
  *        03-broadcast, whose clients choose `text` or `json` in the handshake.
  *
- * The negotiation is in websocket_session.hpp (run()), the two protocols'
- * forms in subprotocol.hpp, and the per-receiver formatting in shared_state.hpp
+ * The negotiation is in websocket_session.cpp (run()), the two protocols'
+ * forms in subprotocol.cpp, and the per-receiver formatting in shared_state.cpp
  * (broadcast()).
  */
 #include "app.hpp"

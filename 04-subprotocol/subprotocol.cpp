@@ -17,7 +17,6 @@ subprotocol choose_subprotocol(std::vector<std::string> const& offers)
     // [lab:choose] Walk the offers in the client's order (it lists what it prefers first, so
     //   its order decides, not ours) and return the first one this server knows: "text" is
     //   subprotocol::text, "json" subprotocol::json, compared exactly.
-    //   Lab stub: (void)offers;
     for(auto const& offer : offers)
     {
         if(offer == "text")
@@ -36,7 +35,6 @@ std::shared_ptr<std::string const> outgoing_text::for_receiver(subprotocol recei
         return plain_;
     // [lab:json-form] The json form, made once and kept in json_: an object with a
     //   "timestamp" (when_ as iso8601_utc()) and the text as "data", serialized by to_wire().
-    //   Lab stub: json_ = plain_;
     if(!json_)
         json_ = std::make_shared<std::string const>(to_wire(
             nlohmann::ordered_json{{"timestamp", iso8601_utc(when_)}, {"data", *plain_}}));

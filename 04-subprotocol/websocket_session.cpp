@@ -1,15 +1,18 @@
 /**
  * @file
- * @brief The Beast side of a WebSocket session: the handshake, reading a message
- *        a piece at a time, the one write in flight, the close, and the log of the end.
+ * @brief A WebSocket session: the handshake, reading a message a piece at a time,
+ *        handing it to the shared state, the one write in flight, the close, and the
+ *        log of the end.
  *
- * What the server does with a message, and the queue it fills, are in events.cpp.
- * This file instantiates Beast's stream templates, so it takes the longest of the
- * step's files to compile; an edit of events.cpp does not recompile it.
+ * The calls into Beast are here; the broadcast is shared_state.cpp, the send queue
+ * send_queue.cpp. This file instantiates Beast's stream templates, so it takes the
+ * longest of the step's files to compile; an edit of the others does not recompile it.
  */
 #include "websocket_session.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 #include <utility>
 
 namespace {
@@ -28,8 +31,16 @@ websocket::close_reason close_reason_for(beast::error_code ec)
 
 }  // namespace
 
+void fail(beast::error_code ec, char const* what)
+{
+    if(ec == net::error::operation_aborted || ec == websocket::error::closed)
+        return;
+    log_line(std::string("Server error: ") + what + ": " + ec.message());
+}
+
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
-    : ws_(std::move(socket)), state_(std::move(state))
+    : ws_(std::move(socket)), state_(std::move(state)),
+      queue_(state_->config().send_queue_bytes, state_->config().send_queue_messages)
 {
 }
 
@@ -63,24 +74,66 @@ void websocket_session::run(request_type req)
                                                     shared_from_this()));
 }
 
+bool websocket_session::send(outgoing_message message)
+{
+    // After a close frame nothing may follow (RFC 6455 §5.5.1).
+    if(closing_ || ended_)
+        return false;
+    if(!queue_.push(std::move(message)))
+    {
+        // A client that does not keep up is counted as gone now (the others get their goodbye
+        // at once) and closed with 1008 after the write in flight; what it has not been sent
+        // yet is dropped, never half-delivered.
+        log_line("Send queue full (" + std::to_string(queue_.size()) + " messages, " +
+                 std::to_string(queue_.bytes()) + " bytes): closing a client that does not keep up.");
+        close({websocket::close_code::policy_error, "send queue full"});
+        state_->leave(this);
+        return false;
+    }
+    // One write at a time: start one only when none is in flight (on_write() takes the next).
+    if(!writing_ && !queue_.empty())
+        do_write();
+    return true;
+}
+
 void websocket_session::close(websocket::close_reason reason)
 {
     if(closing_ || ended_ || !ws_.is_open())
         return;
     closing_ = true;
     // The client will not get what has not started yet; the write in flight must finish.
-    drop_unsent();
+    queue_.drop_all_but(writing_ ? 1 : 0);
     close_reason_ = reason;
     // A close frame is a write too: sent now if the stream is free, else by on_write().
     if(!writing_)
         do_close();
 }
 
+void websocket_session::choose_protocol(request_type const& req)
+{
+    // A client may list its offers on one header line or on several.
+    std::vector<std::string_view> lines;
+    auto const [first, last] = req.equal_range(http::field::sec_websocket_protocol);
+    for(auto field = first; field != last; ++field)
+        lines.emplace_back(field->value().data(), field->value().size());
+    std::vector<std::string> const offers = parse_offers(lines);
+    if(!offers.empty())
+    {
+        // The offers as the article's log shows them: `soap,json`.
+        std::string text;
+        for(auto const& offer : offers)
+            text += (text.empty() ? "" : ",") + offer;
+        log_line("Incoming protocol requests '" + text + "'.");
+    }
+    protocol_ = choose_subprotocol(offers);
+}
+
 void websocket_session::on_accept(beast::error_code ec)
 {
     if(ec)
         return fail(ec, "accept");
-    on_open();
+    log_line("Connection received. Adding client.");
+    state_->join(this);
     do_read();
 }
 
@@ -121,7 +174,30 @@ void websocket_session::on_read(beast::error_code ec, std::size_t /*bytes*/)
     // Once we have said goodbye, what still arrives is not answered; Beast's close reads on.
     if(closing_)
         return;
-    on_message(std::move(message));
+    if(!state_->config().quiet)
+        log_line(message.binary
+                     ? "Received: <" + std::to_string(message.data->size()) + " bytes of binary data>"
+                     : "Received: " + *message.data);
+    // [lab:json-in] A json client's text may be JSON: read_incoming() takes out its data, or
+    //   says why not; then tell this client alone (send() an error_message()) and pass
+    //   nothing on. Binary data has no JSON form and passes on as it is (subprotocol.hpp).
+    if(!message.binary && protocol_ == subprotocol::json)
+    {
+        incoming_text incoming = read_incoming(protocol_, *message.data);
+        if(!incoming.ok())
+        {
+            // Through the send path like everything else; nothing goes to the others.
+            send({std::make_shared<std::string const>(error_message(incoming.error)), false});
+            return do_read();
+        }
+        message.data = std::make_shared<std::string const>(std::move(incoming.text));
+    }
+    // [lab:json-in]
+    // The broadcast: each other open client gets the form of its own protocol, same frame
+    // type. The sender's next message is read only after this one is in every queue, so each
+    // client gets each sender's messages in the order they were sent.
+    state_->broadcast(this, message);
+    do_read();
 }
 
 void websocket_session::do_write()
@@ -139,8 +215,7 @@ void websocket_session::on_write(beast::error_code ec, std::size_t /*bytes*/)
     if(ec)
         return end(ec, "write");
     // The message is out: free its place in the queue.
-    queued_bytes_ -= queue_.front().data->size();
-    queue_.pop_front();
+    queue_.pop();
     if(!queue_.empty())
         return do_write();
     // A close waited for the stream to be free: now it may go.
@@ -172,23 +247,13 @@ void websocket_session::release_buffer()
         buffer_.shrink_to_fit();
 }
 
-// Forgets every queued message except the one being written (its bytes must live until on_write).
-void websocket_session::drop_unsent()
-{
-    while(queue_.size() > (writing_ ? 1u : 0u))
-    {
-        queued_bytes_ -= queue_.back().data->size();
-        queue_.pop_back();
-    }
-}
-
 // The connection is over (ec says how): log it once, like the article's `close` event.
 void websocket_session::end(beast::error_code ec, char const* what)
 {
     if(ended_)
         return;
     ended_ = true;
-    drop_unsent();
+    queue_.drop_all_but(writing_ ? 1 : 0);
     // A close frame from the peer carries its code; anything else is an error we log.
     websocket::close_reason reason = ws_.reason();
     if(ec == websocket::error::closed)
@@ -205,16 +270,4 @@ void websocket_session::end(beast::error_code ec, char const* what)
              std::string(reason.reason.c_str()));
     // Gone for the others now, even if a handler still holds this session a little longer.
     state_->leave(this);
-}
-
-void shared_state::close_all(beast::websocket::close_reason const& reason)
-{
-    stopping_ = true;
-    // Weak pointers: a session whose last handler has run is gone, and is skipped.
-    std::vector<std::weak_ptr<websocket_session>> sessions;
-    for(auto* session : sessions_)
-        sessions.push_back(session->weak_from_this());
-    for(auto const& weak : sessions)
-        if(auto session = weak.lock())
-            session->close(reason);
 }

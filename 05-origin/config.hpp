@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief The settings every step server reads from its environment, and its log.
+ * @brief The settings every step server reads from its environment.
  *
  * The article's servers read `process.env.DBWEBB_PORT`; these read the same
  * variable and a few more (SPEC.md, "What every step server does"). 02-echo
@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -93,13 +92,4 @@ inline server_config read_config()
     config.origins = origin_policy::from_environment(std::getenv("DBWEBB_ALLOWED_ORIGINS"),
                                                      std::getenv("DBWEBB_ALLOW_NO_ORIGIN"));
     return config;
-}
-
-/**
- * Prints one log line on stdout and flushes it, so that a test (or a pipe to `tee`)
- * sees each event as it happens.
- */
-inline void log_line(std::string_view line)
-{
-    std::cout << line << std::endl;
 }

@@ -8,35 +8,21 @@
 #pragma once
 
 #include "config.hpp"
+#include "log.hpp"
 #include "handshake.hpp"
 #include "static_files.hpp"
 
-#include <boost/asio/error.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <functional>
 #include <memory>
 #include <unordered_set>
-#include <vector>
 
 class websocket_session;
 struct outgoing_message;
 
 /** Answers one plain HTTP request (the part of a server that is not WebSocket). */
 using http_handler = std::function<response_type(request_type const&)>;
-
-/**
- * Logs an error of one connection, unless it is one of the normal ways a
- * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
- */
-inline void fail(beast::error_code ec, char const* what)
-{
-    if(ec == boost::asio::error::operation_aborted || ec == beast::websocket::error::closed)
-        return;
-    log_line(std::string("Server error: ") + what + ": " + ec.message());
-}
 
 /**
  * The state every session of one server can reach. Sessions join after their
@@ -68,12 +54,8 @@ public:
         return handler_(req);
     }
 
-    /** Adds a session whose handshake has completed. @return how many are open now, this one included. */
-    std::size_t join(websocket_session* session)
-    {
-        sessions_.insert(session);
-        return sessions_.size();
-    }
+    /** Adds a session whose handshake has completed, and tells every other client. */
+    void join(websocket_session* session);
 
     /**
      * Removes a session, from its destructor or as soon as it is given up (its
@@ -90,9 +72,6 @@ public:
      * (plain, or `{"timestamp", "data"}` for `json`), each form serialized once.
      */
     void broadcast(websocket_session const* sender, outgoing_message const& message);
-
-    /** Broadcasts a text that the server itself says (a greeting, a goodbye); see above. */
-    void broadcast(websocket_session const* sender, std::string text);
 
     /** At shutdown: no more goodbyes, and every open session closes with @p reason. */
     void close_all(beast::websocket::close_reason const& reason);

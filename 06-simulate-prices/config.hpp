@@ -1,6 +1,6 @@
 /**
  * @file
- * @brief The settings every step server reads from its environment, and its log.
+ * @brief The settings every step server reads from its environment.
  *
  * The article's servers read `process.env.DBWEBB_PORT`; these read the same
  * variable and a few more (SPEC.md, "What every step server does"). 02-echo
@@ -9,10 +9,11 @@
  */
 #pragma once
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,24 +32,34 @@ struct server_config
     std::chrono::milliseconds ping_interval{30000};       ///< DBWEBB_PING_INTERVAL_MS: ping every client this often (0: never)
 };
 
+/** Looks up an environment variable: std::getenv in the server, a map in the unit tests. */
+using env_lookup = std::function<char const*(char const*)>;
+
 /**
- * Reads a whole non-negative number from an environment variable.
- * @throws std::runtime_error naming the variable when the value is not a number or above @p max.
+ * Reads a whole number from the environment variable @p name (through @p env), within
+ * [@p min, @p max]; unset or empty: @p fallback. The one way every setting of this step
+ * reads a number, the price feed's too (price_settings.hpp).
+ * @throws std::runtime_error naming the variable when the value is not a number or out of range.
  */
 inline unsigned long long env_number(char const* name, unsigned long long fallback,
-                                     unsigned long long max)
+                                     unsigned long long max, unsigned long long min = 0,
+                                     env_lookup const& env = std::getenv)
 {
-    char const* text = std::getenv(name);
+    char const* text = env(name);
     if(text == nullptr || *text == '\0')
         return fallback;
-    // stoull would accept "12abc" and "-1"; insist on digits only.
+    // strtoull would accept "12abc", " 12" and "-1"; insist on digits only.
     std::string const value = text;
-    if(value.find_first_not_of("0123456789") != std::string::npos || value.size() > 19)
+    if(value.find_first_not_of("0123456789") != std::string::npos)
         throw std::runtime_error(std::string(name) + "='" + value + "' is not a whole number");
-    unsigned long long const number = std::stoull(value);
-    if(number > max)
+    errno = 0;
+    unsigned long long const number = std::strtoull(value.c_str(), nullptr, 10);
+    if(errno == ERANGE || number > max)
         throw std::runtime_error(std::string(name) + "=" + value + " is larger than " +
                                  std::to_string(max));
+    if(number < min)
+        throw std::runtime_error(std::string(name) + "=" + value + " is smaller than " +
+                                 std::to_string(min));
     return number;
 }
 
@@ -85,13 +96,4 @@ inline server_config read_config()
                                  "' is not a readable folder of browser clients");
     config.clients_dir = canonical;
     return config;
-}
-
-/**
- * Prints one log line on stdout and flushes it, so that a test (or a pipe to `tee`)
- * sees each event as it happens.
- */
-inline void log_line(std::string_view line)
-{
-    std::cout << line << std::endl;
 }

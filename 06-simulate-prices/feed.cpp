@@ -13,7 +13,6 @@ void price_feed::remember(price_point point)
 {
     // [lab:history] Remember the point at the end of history_, and keep only the most recent
     //   history_capacity points (drop the oldest): the history is bounded like every queue.
-    //   Lab stub: (void)point;
     // Keep only the most recent points: the history's size is bounded like every queue.
     history_.push_back(std::move(point));
     if(history_.size() > history_capacity)

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "market.hpp"
+#include "price_settings.hpp"
 
 #include <nlohmann/json.hpp>
 

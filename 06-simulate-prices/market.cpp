@@ -15,7 +15,6 @@ double gbm_step(double price, double drift, double volatility, double z)
     // [lab:gbm] One step of geometric Brownian motion with dt = 1 tick: the log-return is
     //   normal, mean drift - volatility^2/2 and standard deviation volatility (z is the draw);
     //   the next price is the price times exp(log-return), so it stays positive.
-    //   Lab stub: (void)drift; (void)volatility; (void)z; double const next = price;
     // The log-return is normal: mean drift - volatility^2/2, standard deviation volatility.
     double const log_return = (drift - volatility * volatility / 2) + volatility * z;
     double const next = price * std::exp(log_return);

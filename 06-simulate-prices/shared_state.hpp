@@ -7,13 +7,11 @@
 #pragma once
 
 #include "config.hpp"
+#include "log.hpp"
 #include "feed.hpp"
 #include "handshake.hpp"
 #include "static_files.hpp"
 
-#include <boost/asio/error.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <chrono>
@@ -21,23 +19,11 @@
 #include <functional>
 #include <memory>
 #include <unordered_set>
-#include <vector>
 
 class websocket_session;
 
 /** Answers one plain HTTP request (the part of a server that is not WebSocket). */
 using http_handler = std::function<response_type(request_type const&)>;
-
-/**
- * Logs an error of one connection, unless it is one of the normal ways a
- * connection ends (the peer said goodbye, or we cancelled the operation ourselves).
- */
-inline void fail(beast::error_code ec, char const* what)
-{
-    if(ec == boost::asio::error::operation_aborted || ec == beast::websocket::error::closed)
-        return;
-    log_line(std::string("Server error: ") + what + ": " + ec.message());
-}
 
 /**
  * The state every session of one server can reach. Sessions join after their
@@ -82,15 +68,11 @@ public:
         return handler_(req);
     }
 
-    /** Adds a session whose handshake has completed. @return how many are open now, this one included. */
-    std::size_t join(websocket_session* session)
-    {
-        sessions_.insert(session);
-        return sessions_.size();
-    }
+    /** Adds a session whose handshake has completed, and sends it the history first. */
+    void join(websocket_session* session);
 
     /** Removes a session, from its destructor or as soon as its connection has ended. */
-    void leave(websocket_session* session) { sessions_.erase(session); }
+    void leave(websocket_session* session);
 
     /**
      * Moves the market one tick and queues the new prices for every open session,

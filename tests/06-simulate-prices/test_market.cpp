@@ -8,6 +8,7 @@
  * wide, so that another library's normal_distribution passes them too.
  */
 #include "../../06-simulate-prices/feed.hpp"
+#include "../../06-simulate-prices/send_queue.hpp"
 #include "scratch.hpp"
 
 #include <gtest/gtest.h>
@@ -126,7 +127,7 @@ protected:
             });
             return "";
         }
-        catch(config_error const& e)
+        catch(std::runtime_error const& e)
         {
             return e.what();
         }
@@ -518,3 +519,43 @@ TEST(FeedUnit, kit_TheHistoryMessageIsSharedUntilTheNextTick)
     EXPECT_NE(second, first);
     EXPECT_EQ(nlohmann::json::parse(*second)["points"].size(), 2u);
 }
+
+// --- the send queue: a full queue loses its oldest ticks, not its client ---------------
+
+namespace {
+
+outgoing_message queued(std::string text, bool tick)
+{
+    return {std::make_shared<std::string const>(std::move(text)), false, tick};
+}
+
+}  // namespace
+
+TEST(SendQueueUnit, kit_ANewTickPushesOutTheOldestWaitingTickNeverTheHistory)
+{
+    send_queue queue(1000, 1000, 2);
+    EXPECT_TRUE(queue.push(queued("history", false), false).accepted);
+    EXPECT_TRUE(queue.push(queued("t1", true), false).accepted);
+    EXPECT_TRUE(queue.push(queued("t2", true), false).accepted);
+    auto const third = queue.push(queued("t3", true), false);
+    EXPECT_TRUE(third.accepted);
+    EXPECT_TRUE(third.dropped);
+    EXPECT_EQ(queue.size(), 3u);
+    EXPECT_EQ(*queue.front().data, "history");
+    queue.pop();
+    EXPECT_EQ(*queue.front().data, "t2");
+}
+
+TEST(SendQueueUnit, kit_TheTickBeingWrittenStays)
+{
+    send_queue queue(1000, 1000, 1);
+    EXPECT_TRUE(queue.push(queued("t1", true), false).accepted);
+    // t1 is being written: only t2 waits, and t3 pushes out t2, not t1.
+    EXPECT_TRUE(queue.push(queued("t2", true), true).accepted);
+    EXPECT_TRUE(queue.push(queued("t3", true), true).dropped);
+    EXPECT_EQ(*queue.front().data, "t1");
+    queue.pop();
+    EXPECT_EQ(*queue.front().data, "t3");
+    EXPECT_EQ(queue.bytes(), 2u);
+}
+

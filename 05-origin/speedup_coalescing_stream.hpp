@@ -1,7 +1,14 @@
 /**
  * @file
- * @brief A layer under Beast's websocket::stream that gathers the frames the server
- *        writes and sends them in one socket write ("corking"), out of the session's sight.
+ * @brief A speed-up, skippable on a first reading: a layer under Beast's websocket::stream
+ *        that gathers the frames the server writes and sends them in one socket write.
+ *
+ * Nothing of the article's lesson is here. The session names it in one line
+ * (`stream_type` in websocket_session.hpp); with `websocket::stream<tcp::socket>`
+ * there, the server does the same, only several times slower (docs/benchmarks.md).
+ * The send queue's cap means the same either way: it counts what waits in the
+ * session's queue, and this layer, like the kernel's socket buffer, takes a bounded
+ * amount (`limit`) off it.
  *
  * Why one write per message is slow. The listener sets TCP_NODELAY so that a small
  * message leaves at once instead of waiting for more (Nagle's algorithm). The price:
@@ -91,7 +98,7 @@ public:
     }
 
     /** One stream is done with what its read brought; the last one sends what waited. */
-    void leave()
+    void read_handled()
     {
         if(--busy > 0 || deferred_.empty())
             return;
@@ -291,7 +298,7 @@ private:
         if(!in_chunk_)
             return;
         in_chunk_ = false;
-        scope_.leave();
+        scope_.read_handled();
     }
 
     NextLayer next_;
