@@ -174,7 +174,9 @@ programs use packages. The same message then appears in your terminal.</p>`);
             if (c.status !== "graded") continue;
             if (!c.failed.length) { html.push("<p>Every test passed.</p>"); md.push("Every test passed.", ""); continue; }
             {
-                for (const t of c.failed) {
+                for (const failure of c.failed) {
+                    // The kit's files by their place in the kit, as in the student's checkout.
+                    const t = { ...failure, message: failure.message.split(path.resolve(top) + "/").join("") };
                     const what = describe(lines, t.test);
                     const again = reproduce(step, t.test, t.level, started, programsOf[step] || []);
                     html.push(`<div class="test">`, `<h3>${h(t.test)} (${h(t.level)})</h3>`);
