@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes <report>/index.html from <report>/grades.csv and the JUnit XML beside it
-// (tools/grade calls it): one page, no network, a row per student and a column per step.
+// (tools/grade calls it): one page, no network, a row per student and a column per step;
+// and each student's own page, feedback/<student>.html and .md (tools/grade-feedback.js).
 //
 //   node tools/grade-report.js <report folder>
 //   node tools/grade-report.js --counts <step.xml>   a step's counts per level, from its JUnit
@@ -159,6 +160,7 @@ const rows = parseCsv(fs.readFileSync(path.join(out, "grades.csv"), "utf8"));
 const header = rows.shift();
 const steps = [];
 const students = new Map();
+const failedOf = new Map();
 for (const fields of rows) {
     if (fields.length < header.length) continue;
     const r = Object.fromEntries(header.map((h, i) => [h, fields[i]]));
@@ -174,6 +176,7 @@ for (const fields of rows) {
         const failed = failures(xml) || [];
         cell.failedCount = failed.length;
         cell.groups = groupFailures(failed);
+        failedOf.set(r.student + "\n" + r.step, failed);  // each test's own message, for the student's page
         cell.log = r.student + "/" + r.step + ".log";
     }
     if (r.status === "error") cell.why = lastLines(path.join(out, r.student, r.step + ".log")) ||
@@ -365,7 +368,11 @@ function draw() {
   body.replaceChildren();
   for (const s of rows) {
     const tr = el("tr");
-    tr.append(el("th", s.name));
+    // The student's own page (tools/grade-feedback.js); a name is a folder's, so any character.
+    const name = el("a", s.name);
+    name.href = "feedback/" + encodeURIComponent(s.name) + ".html";
+    tr.append(el("th"));
+    tr.firstChild.append(name);
     for (const l of shown) tr.append(el("td", percent(score(s, l)), "score score-" + l));
     gitFacts(tr.firstChild, data.git[s.name]);  // git hand-ins
     for (const step of data.steps) {
@@ -397,3 +404,14 @@ draw();
 </html>
 `;
 fs.writeFileSync(path.join(out, "index.html"), page);
+
+// A page for each student: feedback/<student>.html and .md.
+require("./grade-feedback.js").writeFeedback(out, {
+    made: data.made,
+    steps,
+    students: data.students.map(s => ({
+        name: s.name,
+        cells: Object.fromEntries(Object.entries(s.cells).map(([step, c]) =>
+            [step, { status: c.status, levels: c.levels, failed: failedOf.get(s.name + "\n" + step) || [] }])),
+    })),
+});

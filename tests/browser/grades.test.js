@@ -2,7 +2,8 @@
  * @file
  * @brief The report page of `make grade` (tools/grade-report.js) in chromium, as a teacher reads
  *        it: a score per level that never mixes levels, a step that could not be graded, failures
- *        grouped by cause, a failed test's message that holds HTML, and sorting. The report is
+ *        grouped by cause, a failed test's message that holds HTML, sorting, and each student's
+ *        name linked to their own page. The report is
  *        written from a small made-up class graded at LEVEL=spec, so no grading runs here.
  */
 import assert from "node:assert/strict";
@@ -117,5 +118,13 @@ test("the report page scores each level apart, a step that did not build as fail
     assert.deepEqual(await names(), ["bo", "cy", "ada"]);
     await page.getByRole("button", { name: "Spec" }).click();
     assert.deepEqual(await names(), ["ada", "cy", "bo"]);
+
+    // A student's name leads to their own page (tools/grade-feedback.js), where the message that
+    // holds HTML is text too.
+    await row("cy").locator("th a").click();
+    await page.waitForURL(/feedback\/cy\.html$/);
+    assert.ok((await page.locator("body").textContent()).includes(hostile));
+    assert.equal(await page.locator("img").count(), 0);
+    assert.equal(await page.evaluate(() => window.hacked), undefined);
     assert.deepEqual(unexpectedProblems(page), []);
 });
