@@ -16,7 +16,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -375,15 +377,44 @@ server::~server()
                   << "\nThe end of its stdout: " << quoted(output());
 }
 
+namespace {
+
+/**
+ * Claims @p port for this test process: a lock on a file named for it, which the process holds
+ * until it ends. Tests run side by side (and test runs of other checkouts) then never hand out
+ * the same port. That matters because a server counts as ready once its port accepts: were two
+ * tests given one port, the second's server would fail to listen while its test talked to the
+ * first's. False when another process holds the port (or this one had it already).
+ */
+bool claim(std::uint16_t port)
+{
+    static std::string const dir =
+        (std::filesystem::temp_directory_path() / ("kit-ports-" + std::to_string(::getuid()))).string();
+    ::mkdir(dir.c_str(), 0700);
+    int const fd = ::open((dir + "/" + std::to_string(port)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if(fd < 0)
+        return true;  // no folder to coordinate in: the bind check below is all there is
+    if(::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    {
+        ::close(fd);
+        return false;
+    }
+    return true;  // the descriptor stays open, and the lock held, until the process ends
+}
+
+}  // namespace
+
 std::uint16_t free_port()
 {
-    // Below the kernel's range for outgoing connections (32768 and up by default), and
-    // chosen at random, so that test programs running side by side rarely pick the same.
+    // Below the kernel's range for outgoing connections (32768 and up by default), chosen at
+    // random, and claimed (claim()) so that test programs running side by side never share one.
     static std::mt19937 random(std::random_device{}());
     std::uniform_int_distribution<int> pick(20000, 32000);
     for(int attempt = 0; attempt < 200; ++attempt)
     {
         auto const port = static_cast<std::uint16_t>(pick(random));
+        if(!claim(port))
+            continue;
         // Free for IPv4 and, where the machine has it, IPv6: Node listens on both.
         int const v4 = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in a4{};
